@@ -1,0 +1,341 @@
+"""The data layerflow reasons about: frozen values, nothing else.
+
+Every other module takes these in and hands these out. No parsing, no I/O and
+no behaviour beyond small derived properties live here, so the model can be
+read in one sitting and shared by the parsers, the audit and the renderers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+# A cell that says "none" ("—", "-", "N/A", "None", "") is stored as NONE;
+# "UNKNOWN" stays "UNKNOWN"; a column a table lacks has no key at all.
+NONE = ""
+UNKNOWN = "UNKNOWN"
+
+LAYERS: tuple[str, ...] = tuple(f"L{n}" for n in range(1, 9))
+RUNTIME_LAYERS = frozenset({"L4", "L5", "L6"})  # what the decision tree calls "required by L6"
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Location:
+    """A place in a user's file. line 0 means the file as a whole."""
+
+    path: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class Level(str, Enum):
+    ERROR = "error"  # the input cannot be read as meant: exit 3
+    WARNING = "warning"  # read, but something was odd and is reported
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Problem:
+    """Something wrong with an input file, located so a person can fix it."""
+
+    location: Location
+    message: str
+    level: Level = Level.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+# ----------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True, slots=True)
+class Consumer:
+    name: str  # as written, without the layer or signal suffix
+    layer: str | None = None  # "L6"; None when the registry does not say
+    signal_ref: str | None = None  # "SIG-011" in "detector.py (SIG-011)"
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    name: str  # canonical: PostgreSQL, Redis, R2, S3, File, Prometheus, In-memory, or as written
+    detail: str = ""  # "failure_matches" in "PostgreSQL (failure_matches)"
+
+    @property
+    def durable(self) -> bool:
+        return self.name != "In-memory"
+
+
+@dataclass(frozen=True, slots=True)
+class Persistence:
+    """A persistence claim: the stores named, or none, or an explicit UNKNOWN."""
+
+    text: str
+    stores: tuple[Store, ...] = ()
+    unknown: bool = False
+
+    @property
+    def is_none(self) -> bool:
+        return not self.unknown and not self.stores
+
+    @property
+    def durable(self) -> bool:
+        return any(s.durable for s in self.stores)
+
+    @property
+    def store_names(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.stores)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    uid: str
+    domain: str
+    fields: Mapping[str, str]  # canonical field -> cleaned cell text (NONE, UNKNOWN or text)
+    consumers: tuple[Consumer, ...]
+    persistence: Persistence | None  # None: the table has no persistence column
+    location: Location
+    extra: Mapping[str, str] = field(default_factory=dict)  # columns layerflow does not know, header as written
+    also_defined: tuple[Location, ...] = ()
+    header: tuple[str, ...] = ()  # canonical fields of the defining table, in column order
+
+    def get(self, name: str) -> str | None:
+        """The cell text, or None when no table defining this signal has the column."""
+        return self.fields.get(name)
+
+    @property
+    def name(self) -> str:
+        return self.fields.get("name", "")
+
+    @property
+    def producer(self) -> str:
+        return self.fields.get("producer", "")
+
+    @property
+    def p_layer(self) -> str | None:
+        return self.fields.get("p_layer")
+
+    @property
+    def c_layers(self) -> tuple[str, ...]:
+        return tuple(sorted({c.layer for c in self.consumers if c.layer}))
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One UID defined twice with different values for a field."""
+
+    uid: str
+    field: str
+    first: str
+    first_at: Location
+    second: str
+    second_at: Location
+
+
+@dataclass(frozen=True, slots=True)
+class VersionEntry:
+    version: str
+    date: str
+    change: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    signals: tuple[Signal, ...]  # sorted by UID
+    files: tuple[str, ...] = ()
+    removed: tuple[tuple[str, Location], ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)  # "**Status:** VERIFIED" lines
+    versions: tuple[VersionEntry, ...] = ()
+
+    def by_uid(self) -> Mapping[str, Signal]:
+        return {s.uid: s for s in self.signals}
+
+
+# ---------------------------------------------------------- change records
+
+
+class ChangeStatus(str, Enum):
+    APPLIED = "APPLIED"
+    PROPOSED = "PROPOSED"
+    REJECTED = "REJECTED"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str  # canonical field name
+    before: str | None  # None for a new registration
+    after: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A free-form part of a change record, kept as Markdown for its page."""
+
+    title: str
+    markdown: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    id: str  # RC-001
+    signal: str  # SIG-100
+    title: str
+    status: ChangeStatus
+    location: Location
+    date: str = ""
+    severity: str = ""  # as written: "P1 (Semantic Integrity)"
+    references: tuple[str, ...] = ()  # GAP ids named in **Reference:**
+    changes: tuple[FieldChange, ...] = ()  # before/after corrections and field/value rows
+    is_registration: bool = False  # a Field|Value table or a row for a new signal
+    row_before: tuple[str, ...] = ()  # a fenced "original" registry row, cells as written
+    row_after: tuple[str, ...] = ()  # a fenced "corrected" registry row
+    sections: tuple[Section, ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def priority(self) -> str:
+        return self.severity.split()[0] if self.severity else ""
+
+
+# ------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionNode:
+    id: str  # q1_l7_only, q2_l7_to_l6, q3_l7_to_both
+    question: str
+    criteria: tuple[str, ...]
+    exposure: str = ""
+    check: str = ""
+    fail_conditions: tuple[str, ...] = ()
+    severity: str = ""  # as the rules say it: "warning", "blocking", "REAL_BUG", "P1"...
+    requirements: tuple[str, ...] = ()
+    location: Location = Location("")
+
+
+class GateLevel(str, Enum):
+    BLOCKING = "blocking"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    rule: str
+    check: str
+    action: str
+    level: GateLevel
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationCommand:
+    name: str
+    command: str
+    expected: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    schema_version: str = ""
+    frozen: bool = False
+    columns: tuple[str, ...] = ()
+    unknown_allowed: tuple[str, ...] = ()  # fields that may say UNKNOWN
+    unknown_expected_rate: str = ""
+    l7_l8_consume_ops_only: bool = True
+    l2_is_boundary: bool = True
+    orphan_action: str = "flag for review"
+    decision_tree: tuple[DecisionNode, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    verification: tuple[VerificationCommand, ...] = ()
+    exit_codes: Mapping[str, str] = field(default_factory=dict)  # "0" -> "all pass", ...
+    unknown_keys: tuple[tuple[str, Location], ...] = ()  # dotted key path, where
+    location: Location = Location("")
+
+    def node(self, node_id: str) -> DecisionNode | None:
+        return next((n for n in self.decision_tree if n.id == node_id), None)
+
+
+# --------------------------------------------------------- L7 inventory
+
+
+class FlowKind(str, Enum):
+    DIRECT = "direct"
+    DEFERRED = "deferred"
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Something an L7 producer writes that someone else may read."""
+
+    name: str
+    kind: str  # table, file, object, metric, lock, marker, checkpoint, service, record, event
+    persistence: Persistence | None
+    signals: tuple[str, ...]
+    consumers: tuple[Consumer, ...]
+    flow: FlowKind
+    location: Location
+    category: str = ""  # for L7-internal artifacts: lock, marker, checkpoint, service, table
+    producer_ref: str = ""  # the script or function that writes it, when not the job itself
+    hops: tuple[str, ...] = ()  # explicit intermediary layers, L7→L5→L4
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Producer:
+    id: str  # slug, stable: used in URLs
+    name: str
+    trigger: str
+    schedule: str
+    source_files: tuple[str, ...]
+    outputs: tuple[Output, ...]
+    location: Location
+    layer: str = "L7"
+    units: tuple[str, ...] = ()  # systemd units or cron entries that run it
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    producers: tuple[Producer, ...]
+    internal: tuple[Output, ...] = ()  # L7-internal artifacts not tied to one job output
+    location: Location = Location("")
+
+
+# ------------------------------------------------------------------ ledger
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    id: str  # GAP-001
+    key: str  # the gap's fingerprint, e.g. "persistence-contradiction:SIG-100"
+    title: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    entries: tuple[LedgerEntry, ...] = ()
+
+    def id_for(self, key: str) -> str | None:
+        return next((e.id for e in self.entries if e.key == key), None)
+
+
+# ------------------------------------------------------------- all inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything one audit reads, already parsed."""
+
+    registry: Registry
+    changes: tuple[ChangeRecord, ...] = ()
+    rules: Rules = field(default_factory=Rules)
+    inventory: Inventory | None = None
+    ledger: Ledger = field(default_factory=Ledger)
