@@ -7,10 +7,10 @@ read in one sitting and shared by the parsers, the audit and the renderers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-
+from enum import StrEnum
 
 # A cell that says "none" ("—", "-", "N/A", "None", "") is stored as NONE;
 # "UNKNOWN" stays "UNKNOWN"; a column a table lacks has no key at all.
@@ -18,6 +18,7 @@ NONE = ""
 UNKNOWN = "UNKNOWN"
 
 LAYERS: tuple[str, ...] = tuple(f"L{n}" for n in range(1, 9))
+_LAYER_NAME = re.compile(r"\bL[1-8]\b")
 RUNTIME_LAYERS = frozenset({"L4", "L5", "L6"})  # what the decision tree calls "required by L6"
 
 
@@ -32,7 +33,7 @@ class Location:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     ERROR = "error"  # the input cannot be read as meant: exit 3
     WARNING = "warning"  # read, but something was odd and is reported
 
@@ -120,7 +121,10 @@ class Signal:
 
     @property
     def c_layers(self) -> tuple[str, ...]:
-        return tuple(sorted({c.layer for c in self.consumers if c.layer}))
+        """Consumer layers from the consumers and the C-Layer cell, sorted."""
+        cell = self.fields.get("c_layer", "")
+        named = {c.layer for c in self.consumers if c.layer}
+        return tuple(sorted(named | set(_LAYER_NAME.findall(cell))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +163,7 @@ class Registry:
 # ---------------------------------------------------------- change records
 
 
-class ChangeStatus(str, Enum):
+class ChangeStatus(StrEnum):
     APPLIED = "APPLIED"
     PROPOSED = "PROPOSED"
     REJECTED = "REJECTED"
@@ -220,7 +224,7 @@ class DecisionNode:
     location: Location = Location("")
 
 
-class GateLevel(str, Enum):
+class GateLevel(StrEnum):
     BLOCKING = "blocking"
     WARNING = "warning"
 
@@ -266,7 +270,7 @@ class Rules:
 # --------------------------------------------------------- L7 inventory
 
 
-class FlowKind(str, Enum):
+class FlowKind(StrEnum):
     DIRECT = "direct"
     DEFERRED = "deferred"
 
@@ -284,6 +288,7 @@ class Output:
     location: Location
     category: str = ""  # for L7-internal artifacts: lock, marker, checkpoint, service, table
     producer_ref: str = ""  # the script or function that writes it, when not the job itself
+    job: str = ""  # for an internal artifact: the producer id it belongs to, if any
     hops: tuple[str, ...] = ()  # explicit intermediary layers, L7→L5→L4
     note: str = ""
 
@@ -339,3 +344,145 @@ class Inputs:
     rules: Rules = field(default_factory=Rules)
     inventory: Inventory | None = None
     ledger: Ledger = field(default_factory=Ledger)
+
+
+# --------------------------------------------------------- audit results
+
+
+class Severity(StrEnum):
+    BLOCKING = "blocking"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One step of the decision tree for one output: which question, which answer."""
+
+    node: str
+    question: str
+    answer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A fail condition of the node that decided the class, evaluated on one output."""
+
+    node: str
+    name: str  # orphan, consumer_missing, not_implemented, persistence_missing, dual_consumers...
+    passed: bool
+    message: str
+    condition: str = ""  # the rules' own words for the fail condition
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One L7 output, classified."""
+
+    id: str  # producer-id/output-slug: stable, used in anchors
+    producer_id: str
+    producer: str  # display name
+    output: str
+    kind: str
+    signals: tuple[str, ...]
+    consumers: tuple[Consumer, ...]
+    persistence: Persistence | None
+    flow_kind: FlowKind
+    klass: str  # l7_l6, l7_l7, l7_l8, l7_both, unclassified
+    category: str  # for l7_l7: lock, marker, checkpoint, service, table; else ""
+    decision: tuple[Decision, ...]
+    checks: tuple[Check, ...]
+    status: str  # verified, valid, unregistered, failing, orphan
+    location: Location
+    writer: str = ""  # the script that writes an internal artifact
+    note: str = ""
+
+    @property
+    def consumer_layers(self) -> tuple[str, ...]:
+        return tuple(sorted({c.layer for c in self.consumers if c.layer}))
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    subject: str
+    message: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class GapCandidate:
+    """A gap as one state of the registry shows it, before IDs and history."""
+
+    key: str  # fingerprint, stable across unrelated edits
+    kind: str  # persistence-contradiction, unregistered-flow, q2-failure, orphan, q3-failure
+    priority: str  # P1, P2, P3
+    subject: str  # producer or signal it is about
+    title: str
+    detail: tuple[str, ...]
+    location: Location
+    flow_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    id: str
+    key: str
+    kind: str
+    priority: str
+    status: str  # open, resolved
+    resolved_by: str  # RC id, or ""
+    subject: str
+    title: str
+    detail: tuple[str, ...]
+    location: Location
+    flow_id: str = ""
+    in_ledger: bool = True
+    proposal: tuple[tuple[str, str], ...] = ()  # (column, value) of a proposed registry row
+    proposal_source: str = ""  # "RC-002" when a change record proposes it, else "derived"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOutcome:
+    id: str
+    signal: str
+    status: ChangeStatus
+    reflected: bool  # the registry shows every "after" value
+    drift: tuple[str, ...]  # "persistence: registry says X, the record says Y"
+    resolves: tuple[str, ...]  # gap ids that disappeared when it was replayed
+
+
+@dataclass(frozen=True, slots=True)
+class GateOutcome:
+    rule: str
+    level: GateLevel
+    check: str
+    machine_checkable: bool
+    matched: tuple[tuple[str, Location], ...]  # subjects the check flags
+    undecided: tuple[tuple[str, Location], ...]  # subjects whose columns the check needs are absent
+    location: Location
+    reason: str = ""  # why a check is not machine-checkable
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything one audit concluded; renderers only read this."""
+
+    inputs: Inputs
+    flows: tuple[Flow, ...]
+    gaps: tuple[Gap, ...]
+    findings: tuple[Finding, ...]
+    changes: tuple[ChangeOutcome, ...]
+    gates: tuple[GateOutcome, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """As auditor_interface says: 0 all pass, 1 warnings only, 2 blocking violations."""
+        severities = {f.severity for f in self.findings}
+        if Severity.BLOCKING in severities:
+            return 2
+        return 1 if Severity.WARNING in severities else 0
+
+    def gap(self, gap_id: str) -> Gap | None:
+        return next((g for g in self.gaps if g.id == gap_id), None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Union
 
 import yaml
 
@@ -18,7 +17,7 @@ from layerflow.model import Problem
 
 MAX_NODES = 200_000  # far above any real rules file; an alias bomb passes it at once
 
-Scalar = Union[str, int, float, bool, None]
+Scalar = str | int | float | bool | None
 
 _SAFE_SCALAR_TAGS = {
     "tag:yaml.org,2002:str",

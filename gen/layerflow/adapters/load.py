@@ -1,0 +1,165 @@
+"""The file system edge: find and read the input files, hand text to the pure parsers.
+
+Every input is optional. A path the user named that does not exist is an
+error; a default that does not exist is simply not there. Paths in messages
+are as the user would type them: relative to the working directory when
+inside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from layerflow.errors import Parsed, error
+from layerflow.model import ChangeRecord, Inputs, Inventory, Ledger, Problem, Rules
+from layerflow.parse.changes import parse_change
+from layerflow.parse.inventory import parse_inventory
+from layerflow.parse.ledger import parse_ledger
+from layerflow.parse.registry import parse_registry
+from layerflow.parse.rules import parse_rules
+from layerflow.parse.source import decode
+
+DEFAULT_DIR = "registry"
+CHANGES_DIRNAME = "REGISTRY_CHANGES"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the inputs are; None means the default under `base`."""
+
+    registry: Sequence[str] = ()
+    changes: str | None = None
+    rules: str | None = None
+    producers: str | None = None
+    ledger: str | None = None
+    base: str = DEFAULT_DIR
+
+    def resolved(self) -> dict[str, tuple[list[str], bool]]:
+        """name -> (paths, explicitly given)."""
+        base = self.base
+        return {
+            "registry": (list(self.registry) or [base], bool(self.registry)),
+            "changes": ([self.changes or os.path.join(base, CHANGES_DIRNAME)], self.changes is not None),
+            "rules": ([self.rules or os.path.join(base, "auditor_rules.yaml")], self.rules is not None),
+            "producers": ([self.producers or os.path.join(base, "producers.yaml")], self.producers is not None),
+            "ledger": ([self.ledger or os.path.join(base, "gaps.yaml")], self.ledger is not None),
+        }
+
+
+@dataclass(frozen=True)
+class Loaded:
+    inputs: Inputs
+    problems: tuple[Problem, ...]
+    files: tuple[str, ...] = field(default=())  # every file read, for watching
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.level.value == "error")
+
+
+def producers_schema() -> Mapping[str, Any]:
+    text = resources.files("layerflow").joinpath("schemas/producers.schema.json").read_text(encoding="utf-8")
+    loaded: Mapping[str, Any] = json.loads(text)
+    return loaded
+
+
+def display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, problems: list[Problem], files: list[str]) -> str | None:
+    shown = display(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(error(shown, 0, f"cannot read: {exc.strerror or exc}"))
+        return None
+    files.append(str(path))
+    decoded = decode(shown, data)
+    problems.extend(decoded.problems)
+    return None if decoded.errors else decoded.value
+
+
+def _registry_files(paths: list[str], explicit: bool, problems: list[Problem]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.glob("*.md") if p.is_file() and not p.name.lower().startswith("readme"))
+            )
+        elif path.is_file():
+            found.append(path)
+        elif explicit:
+            problems.append(error(raw, 0, "no such registry file or directory"))
+    return found
+
+
+def load(sources: Sources) -> Loaded:
+    """Read and parse every input; all problems of all files are collected."""
+    where = sources.resolved()
+    problems: list[Problem] = []
+    files: list[str] = []
+
+    texts: list[tuple[str, str]] = []
+    for path in _registry_files(*where["registry"], problems):
+        text = _read(path, problems, files)
+        if text is not None:
+            texts.append((display(path), text))
+    registry = parse_registry(texts)
+    problems.extend(registry.problems)
+
+    changes = _changes(where["changes"], problems, files)
+    rules = _optional(where["rules"], problems, files, parse_rules, Rules())
+    schema = producers_schema()
+    inventory: Inventory | None = _optional(
+        where["producers"], problems, files, lambda p, t: parse_inventory(p, t, schema), None
+    )
+    ledger = _optional(where["ledger"], problems, files, parse_ledger, Ledger())
+    inputs = Inputs(registry=registry.value, changes=changes, rules=rules, inventory=inventory, ledger=ledger)
+    return Loaded(inputs, tuple(problems), tuple(files))
+
+
+def _optional(
+    where: tuple[list[str], bool], problems: list[Problem], files: list[str], parse: Any, default: Any
+) -> Any:
+    paths, explicit = where
+    path = Path(paths[0])
+    if not path.is_file():
+        if explicit:
+            problems.append(error(paths[0], 0, "no such file"))
+        return default
+    text = _read(path, problems, files)
+    if text is None:
+        return default
+    parsed: Parsed[Any] = parse(display(path), text)
+    problems.extend(parsed.problems)
+    return default if parsed.value is None else parsed.value
+
+
+def _changes(where: tuple[list[str], bool], problems: list[Problem], files: list[str]) -> tuple[ChangeRecord, ...]:
+    paths, explicit = where
+    folder = Path(paths[0])
+    if not folder.is_dir():
+        if explicit:
+            problems.append(error(paths[0], 0, "no such change-record directory"))
+        return ()
+    records: list[ChangeRecord] = []
+    for path in sorted(folder.glob("*.md")):
+        text = _read(path, problems, files)
+        if text is None:
+            continue
+        parsed = parse_change(display(path), text)
+        problems.extend(parsed.problems)
+        if parsed.value is not None:
+            records.append(parsed.value)
+    return tuple(records)

@@ -1,0 +1,240 @@
+"""The audit, start to end: inputs in, one `Analysis` out. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from layerflow.audit import history
+from layerflow.audit.classify import classify_all
+from layerflow.audit.gaps import flow_gaps, persistence_gaps
+from layerflow.audit.gates import run_gate
+from layerflow.audit.proposals import proposal_for
+from layerflow.audit.subjects import SignalFields
+from layerflow.model import (
+    Analysis,
+    ChangeOutcome,
+    Finding,
+    Flow,
+    Gap,
+    GapCandidate,
+    GateLevel,
+    GateOutcome,
+    Inputs,
+    Level,
+    Problem,
+    Registry,
+    Severity,
+)
+from layerflow.parse.expr import CANONICAL_FIELDS, ExprError, Prose, parse_check
+
+_GAP_SEVERITY = {"P1": Severity.BLOCKING, "P2": Severity.WARNING, "P3": Severity.WARNING}
+
+
+def detect(inputs: Inputs, registry: Registry) -> list[GapCandidate]:
+    """The gaps of one registry state."""
+    flows = classify_all(registry, inputs.inventory, inputs.rules)
+    return persistence_gaps(registry, inputs.inventory) + flow_gaps(flows)
+
+
+def analyse(inputs: Inputs, warnings: Sequence[Problem] = ()) -> Analysis:
+    """Classify, find gaps with their history, evaluate gates; `warnings` are the parsers' soft problems."""
+    flows = classify_all(inputs.registry, inputs.inventory, inputs.rules)
+    lives, resolves_keys = history.lifecycles(inputs.registry, inputs.changes, lambda r: detect(inputs, r))
+    gaps = _number(lives, inputs, flows)
+    key_to_id = {g.key: g.id for g in gaps}
+    changes = history.change_outcomes(
+        inputs.registry,
+        inputs.changes,
+        {rid: tuple(key_to_id[k] for k in keys) for rid, keys in resolves_keys.items()},
+    )
+    gates = _gates(inputs)
+    findings = _findings(inputs, flows, gaps, changes, gates, warnings)
+    return Analysis(inputs=inputs, flows=flows, gaps=gaps, findings=findings, changes=changes, gates=gates)
+
+
+def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow]) -> tuple[Gap, ...]:
+    """Ledger ids where the ledger knows the gap; new ones after the highest, in order of appearance."""
+    numbers = [int(e.id.split("-")[-1]) for e in inputs.ledger.entries if e.id.split("-")[-1].isdigit()]
+    next_number = max(numbers, default=0) + 1
+    gaps: list[Gap] = []
+    for life in lives:
+        candidate = life.candidate
+        known = inputs.ledger.id_for(candidate.key)
+        if known is None:
+            gap_id = f"GAP-{next_number:03d}"
+            next_number += 1
+        else:
+            gap_id = known
+        proposal, source = proposal_for(candidate, gap_id, inputs, flows)
+        gaps.append(
+            Gap(
+                id=gap_id,
+                key=candidate.key,
+                kind=candidate.kind,
+                priority=candidate.priority,
+                status="open" if life.open else "resolved",
+                resolved_by=life.resolved_by,
+                subject=candidate.subject,
+                title=candidate.title,
+                detail=candidate.detail,
+                location=candidate.location,
+                flow_id=candidate.flow_id,
+                in_ledger=known is not None,
+                proposal=proposal,
+                proposal_source=source,
+            )
+        )
+    return tuple(sorted(gaps, key=lambda g: (int(g.id.split("-")[-1]) if g.id.split("-")[-1].isdigit() else 0, g.id)))
+
+
+def _gates(inputs: Inputs) -> tuple[GateOutcome, ...]:
+    known = set(CANONICAL_FIELDS) | {c.lower() for c in inputs.rules.columns}
+    subjects = [(s.uid, s.location, SignalFields(s)) for s in inputs.registry.signals]
+    out: list[GateOutcome] = []
+    for gate in inputs.rules.gates:
+        parsed = parse_check(gate.check, known)
+        if isinstance(parsed, (Prose, ExprError)):
+            # A malformed expression is an input error caught when the rules were parsed;
+            # here both mean the same thing: this gate cannot be decided from the registry.
+            reason = parsed.reason if isinstance(parsed, Prose) else str(parsed)
+            out.append(GateOutcome(gate.rule, gate.level, gate.check, False, (), (), gate.location, reason))
+            continue
+        result = run_gate(gate, parsed, subjects)
+        out.append(
+            GateOutcome(gate.rule, gate.level, gate.check, True, result.matched, result.undecided, gate.location)
+        )
+    return tuple(out)
+
+
+def _findings(
+    inputs: Inputs,
+    flows: Iterable[Flow],
+    gaps: Iterable[Gap],
+    changes: Iterable[ChangeOutcome],
+    gates: Iterable[GateOutcome],
+    warnings: Sequence[Problem],
+) -> tuple[Finding, ...]:
+    found: list[Finding] = []
+    for problem in warnings:
+        if problem.level is Level.WARNING:
+            found.append(Finding("input", Severity.WARNING, problem.location.path, problem.message, problem.location))
+    for conflict in inputs.registry.conflicts:
+        found.append(
+            Finding(
+                "registry.conflict",
+                Severity.WARNING,
+                conflict.uid,
+                f"{conflict.uid} {conflict.field}: {conflict.first!r} at {conflict.first_at} "
+                f"but {conflict.second!r} at {conflict.second_at}",
+                conflict.second_at,
+            )
+        )
+    for key, where in inputs.rules.unknown_keys:
+        found.append(Finding("rules.unknown-key", Severity.INFO, key, f"unknown key {key!r} kept as is", where))
+    found.extend(_flow_findings(inputs, flows))
+    for gap in gaps:
+        if gap.status == "open":
+            found.append(
+                Finding(
+                    f"gap.{gap.kind}",
+                    _GAP_SEVERITY.get(gap.priority, Severity.WARNING),
+                    gap.id,
+                    f"{gap.id} ({gap.priority}, {gap.subject}): {gap.title}",
+                    gap.location,
+                )
+            )
+    for change in changes:
+        if change.status.value == "APPLIED" and not change.reflected:
+            record = next(r for r in inputs.changes if r.id == change.id)
+            for drift in change.drift:
+                found.append(
+                    Finding(
+                        "change.drift",
+                        Severity.WARNING,
+                        change.id,
+                        f"{change.id} is APPLIED but {drift}",
+                        record.location,
+                    )
+                )
+    for gate in gates:
+        found.extend(_gate_findings(gate))
+    return tuple(sorted(found, key=lambda f: (_rank(f.severity), f.rule, f.location, f.subject, f.message)))
+
+
+def _flow_findings(inputs: Inputs, flows: Iterable[Flow]) -> list[Finding]:
+    found: list[Finding] = []
+    signals = inputs.registry.by_uid()
+    severities = {n.id: _severity(n.severity) for n in inputs.rules.decision_tree}
+    for flow in flows:
+        for uid in flow.signals:
+            if uid not in signals:
+                found.append(
+                    Finding(
+                        "inventory.unknown-signal",
+                        Severity.WARNING,
+                        flow.id,
+                        f"{flow.producer}: {flow.output} names {uid}, which the registry does not define",
+                        flow.location,
+                    )
+                )
+        for check in flow.checks:
+            if check.passed:
+                continue
+            # Q2 failures are real bugs unless the rules soften them; gaps carry the same news for P1.
+            severity = severities.get(
+                check.node, Severity.BLOCKING if check.node == "q2_l7_to_l6" else Severity.WARNING
+            )
+            found.append(
+                Finding(
+                    f"{check.node}.{check.name}",
+                    severity,
+                    flow.id,
+                    f"{flow.producer}: {flow.output}: {check.message}",
+                    flow.location,
+                )
+            )
+    return found
+
+
+def _gate_findings(gate: GateOutcome) -> list[Finding]:
+    if not gate.machine_checkable:
+        return [
+            Finding(
+                "gate.not-machine-checkable",
+                Severity.INFO,
+                gate.rule,
+                f"{gate.rule}: {gate.check!r} is not machine-checkable ({gate.reason}); check it by hand",
+                gate.location,
+            )
+        ]
+    severity = Severity.BLOCKING if gate.level is GateLevel.BLOCKING else Severity.WARNING
+    out = [
+        Finding(f"gate.{gate.rule}", severity, uid, f"{gate.rule}: {uid} matches {gate.check!r}", where)
+        for uid, where in gate.matched
+    ]
+    if gate.undecided:
+        names = ", ".join(uid for uid, _ in gate.undecided[:5]) + (" …" if len(gate.undecided) > 5 else "")
+        out.append(
+            Finding(
+                "gate.undecided",
+                Severity.INFO,
+                gate.rule,
+                f"{gate.rule}: cannot decide for {len(gate.undecided)} signal(s) whose tables lack a column "
+                f"the check reads ({names})",
+                gate.location,
+            )
+        )
+    return out
+
+
+def _severity(text: str) -> Severity:
+    lowered = text.lower()
+    if any(word in lowered for word in ("block", "bug", "p1", "critical", "error", "fail")):
+        return Severity.BLOCKING
+    if "info" in lowered:
+        return Severity.INFO
+    return Severity.WARNING
+
+
+def _rank(severity: Severity) -> int:
+    return {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}[severity]

@@ -1,0 +1,269 @@
+"""Every L7 output through the decision tree: class, path taken, fail conditions checked.
+
+The rules file supplies the questions, criteria, fail conditions and severities;
+this module knows only what each node asks of the data (which consumer layers
+count as L6, what "consumer missing" means), so a team can reword its rules
+without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from layerflow.model import (
+    NONE,
+    RUNTIME_LAYERS,
+    UNKNOWN,
+    Check,
+    Consumer,
+    Decision,
+    DecisionNode,
+    Flow,
+    FlowKind,
+    Inventory,
+    Output,
+    Persistence,
+    Registry,
+    Rules,
+    Signal,
+)
+
+Q1, Q2, Q3 = "q1_l7_only", "q2_l7_to_l6", "q3_l7_to_both"
+NODE_IDS = (Q1, Q2, Q3)
+_DEFAULT_QUESTIONS = {
+    Q1: "Output required ONLY within L7?",
+    Q2: "Output required by L6?",
+    Q3: "Output required by BOTH?",
+}
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-") or "x"
+
+
+def classify_all(registry: Registry, inventory: Inventory | None, rules: Rules) -> tuple[Flow, ...]:
+    """The flows of one registry state: inventory outputs and artifacts, else the L7 rows."""
+    signals = registry.by_uid()
+    flows: list[Flow] = []
+    if inventory is not None:
+        for producer in inventory.producers:
+            for output in producer.outputs:
+                flows.append(_classify(producer.id, producer.name, output, signals, rules, slug(output.name)))
+        names = {p.id: p.name for p in inventory.producers}
+        for artifact in inventory.internal:
+            owner = artifact.job or slug(artifact.producer_ref or "l7-internal")
+            key = f"{artifact.category}-{slug(artifact.name)}"
+            flows.append(
+                _classify(owner, names.get(artifact.job, artifact.producer_ref), artifact, signals, rules, key)
+            )
+        covered = {uid for f in flows for uid in f.signals}
+    else:
+        covered = set()
+    for signal in registry.signals:
+        if signal.p_layer == "L7" and signal.uid not in covered:
+            flows.append(_classify_signal(signal, rules))
+    return tuple(flows)
+
+
+def _classify_signal(signal: Signal, rules: Rules) -> Flow:
+    producer = signal.producer or signal.uid
+    output = Output(
+        name=signal.name or signal.uid,
+        kind=signal.get("form") or signal.get("output_artifact") or "signal",
+        persistence=signal.persistence,
+        signals=(signal.uid,),
+        consumers=signal.consumers,
+        flow=FlowKind.DIRECT,
+        location=signal.location,
+        hops=tuple(h for h in re.findall(r"L[1-8]", signal.get("intermediary_hops") or "")),
+    )
+    return _classify(slug(producer), producer, output, {signal.uid: signal}, rules, slug(signal.uid))
+
+
+def _merged_consumers(output: Output, signals: list[Signal]) -> tuple[Consumer, ...]:
+    seen: dict[str, Consumer] = {}
+    for consumer in (*output.consumers, *(c for s in signals for c in s.consumers)):
+        key = consumer.name.casefold()
+        if key not in seen or (seen[key].layer is None and consumer.layer):
+            seen[key] = consumer
+    return tuple(seen.values())
+
+
+def _layers(consumers: tuple[Consumer, ...], signals: list[Signal], rules: Rules) -> set[str]:
+    layers = {c.layer for c in consumers if c.layer}
+    for signal in signals:
+        layers.update(signal.c_layers)
+    if rules.l2_is_boundary:
+        layers.discard("L2")
+    return layers
+
+
+def _classify(
+    producer_id: str, producer: str, output: Output, signals: Mapping[str, Signal], rules: Rules, key: str
+) -> Flow:
+    linked = [signals[uid] for uid in output.signals if uid in signals]
+    consumers = _merged_consumers(output, linked)
+    layers = _layers(consumers, linked, rules)
+    persistence = output.persistence or next((s.persistence for s in linked if s.persistence), None)
+    path: list[Decision] = []
+
+    def ask(node: str, answer: bool) -> None:
+        found = rules.node(node)
+        path.append(Decision(node, found.question if found else _DEFAULT_QUESTIONS[node], answer))
+
+    runtime = layers & RUNTIME_LAYERS
+    internal_only = layers <= {"L7"}
+    ask(Q1, internal_only)
+    checks: tuple[Check, ...]
+    if internal_only:
+        klass = "l7_l7"
+        checks = _q1_checks(rules, consumers)
+    else:
+        ask(Q2, bool(runtime))
+        if runtime:
+            both = "L7" in layers
+            ask(Q3, both)
+            klass = "l7_both" if both else "l7_l6"
+            runtime_consumers = tuple(c for c in consumers if c.layer in RUNTIME_LAYERS)
+            checks = (
+                _q3_checks(rules, consumers, persistence, output, linked)
+                if both
+                else _q2_checks(rules, runtime_consumers, persistence, linked)
+            )
+        elif "L8" in layers:
+            klass = "l7_l8"
+            checks = (_check(rules, Q1, "consumer_named", bool(consumers), "a monitoring consumer is named"),)
+        else:
+            klass = "unclassified"
+            checks = (Check(Q1, "boundary_only", False, "read only through the L2 boundary, which is not a consumer"),)
+    status = _status(klass, checks, output)
+    return Flow(
+        id=f"{producer_id}/{key}",
+        producer_id=producer_id,
+        producer=producer,
+        output=output.name,
+        kind=output.kind,
+        signals=output.signals,
+        consumers=consumers,
+        persistence=persistence,
+        flow_kind=output.flow,
+        klass=klass,
+        category=(output.category or _category_of(output.kind)) if klass == "l7_l7" else "",
+        decision=tuple(path),
+        checks=checks,
+        status=status,
+        location=output.location,
+        writer=output.producer_ref,
+        note=output.note,
+    )
+
+
+def _category_of(kind: str) -> str:
+    return kind if kind in ("lock", "marker", "checkpoint", "service", "table") else "other"
+
+
+def _status(klass: str, checks: tuple[Check, ...], output: Output) -> str:
+    failed = [c for c in checks if not c.passed]
+    if any(c.name == "orphan" for c in failed):
+        return "orphan"
+    if failed:
+        return "failing"
+    if klass in ("l7_l6", "l7_both") and not output.signals:
+        return "unregistered"
+    return "verified" if klass in ("l7_l6", "l7_both") else "valid"
+
+
+def _condition(rules: Rules, node: str, index: int) -> str:
+    found: DecisionNode | None = rules.node(node)
+    if found is None or not found.fail_conditions:
+        return ""
+    return found.fail_conditions[min(index, len(found.fail_conditions) - 1)]
+
+
+def _check(rules: Rules, node: str, name: str, passed: bool, message: str, condition: int = 0) -> Check:
+    return Check(node, name, passed, message, _condition(rules, node, condition))
+
+
+def _q1_checks(rules: Rules, consumers: tuple[Consumer, ...]) -> tuple[Check, ...]:
+    return (
+        _check(
+            rules,
+            Q1,
+            "orphan",
+            bool(consumers),
+            "has a consumer" if consumers else "no consumer and no consumer layer: an orphaned operational output",
+        ),
+    )
+
+
+def _persistence_ok(persistence: Persistence | None) -> tuple[bool | None, str]:
+    if persistence is None:
+        return None, "no persistence is recorded"
+    if persistence.unknown:
+        return None, "persistence is UNKNOWN"
+    if persistence.is_none:
+        return False, "persistence is none"
+    if not persistence.durable:
+        return False, f"persistence is {persistence.text!r}, which does not survive a restart"
+    return True, f"persists to {persistence.text}"
+
+
+def _q2_checks(
+    rules: Rules, runtime_consumers: tuple[Consumer, ...], persistence: Persistence | None, linked: list[Signal]
+) -> tuple[Check, ...]:
+    named = [c for c in runtime_consumers if c.name and c.name not in (NONE, UNKNOWN)]
+    unverified = [s.uid for s in linked if (s.get("verified_path") or "").upper() in ("NO", "PARTIAL")]
+    stored, why = _persistence_ok(persistence)
+    return (
+        _check(
+            rules,
+            Q2,
+            "consumer_missing",
+            bool(named),
+            f"consumed by {', '.join(c.name for c in named)}"
+            if named
+            else "an L6/L5/L4 layer is named but no consumer",
+            0,
+        ),
+        _check(
+            rules,
+            Q2,
+            "not_implemented",
+            not unverified,
+            f"verified path is NO or PARTIAL for {', '.join(unverified)}" if unverified else "no unverified path",
+            1,
+        ),
+        _check(rules, Q2, "persistence_missing", stored is not False, why, 0),
+    )
+
+
+def _q3_checks(
+    rules: Rules,
+    consumers: tuple[Consumer, ...],
+    persistence: Persistence | None,
+    output: Output,
+    linked: list[Signal],
+) -> tuple[Check, ...]:
+    l7 = [c.name for c in consumers if c.layer == "L7"]
+    runtime = [c.name for c in consumers if c.layer in RUNTIME_LAYERS]
+    stored, why = _persistence_ok(persistence)
+    hops = output.hops or tuple(h for s in linked for h in re.findall(r"L[1-8]", s.get("intermediary_hops") or ""))
+    return (
+        _check(rules, Q3, "persistence", stored is True, why),
+        _check(
+            rules,
+            Q3,
+            "dual_consumers",
+            bool(l7 and runtime),
+            f"L7: {', '.join(l7) or 'none'}; L6/L5/L4: {', '.join(runtime) or 'none'}",
+        ),
+        _check(
+            rules,
+            Q3,
+            "explicit_hops",
+            bool(hops),
+            f"hops {'→'.join(hops)}" if hops else "no intermediary hops recorded",
+        ),
+    )

@@ -1,0 +1,122 @@
+"""The gaps one state of the registry shows: what is missing, wrong or unproven.
+
+A gap is keyed by what it is about (a flow, a signal), never by its position,
+so an unrelated edit cannot renumber it; the ledger maps keys to GAP ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from layerflow.audit.classify import slug
+from layerflow.model import Flow, FlowKind, GapCandidate, Inventory, Registry
+
+_CHECK_TITLES = {
+    "consumer_missing": "L7→L6 flow with no named L6/L5/L4 consumer",
+    "not_implemented": "L7→L6 consumer declared but not implemented (verified path NO/PARTIAL)",
+    "persistence_missing": "L7→L6 flow without durable persistence",
+    "persistence": "L7→both flow without durable persistence",
+    "dual_consumers": "L7→both flow without consumers on both sides",
+    "explicit_hops": "L7→both flow without explicit intermediary hops",
+}
+
+
+def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
+    found: list[GapCandidate] = []
+    for flow in flows:
+        failed = [c for c in flow.checks if not c.passed]
+        if flow.status == "unregistered":
+            deferred = flow.flow_kind is FlowKind.DEFERRED
+            found.append(
+                GapCandidate(
+                    key=f"unregistered-flow:{flow.id}",
+                    kind="unregistered-flow",
+                    priority="P3" if deferred else "P2",
+                    subject=flow.producer,
+                    title=(
+                        f"Not registered as signal. Produces {flow.output} consumed by "
+                        f"{_consumer_text(flow)}{' (deferred)' if deferred else ''}"
+                    ),
+                    detail=(f"{'Deferred' if deferred else 'Direct'} L7→L6 flow with no registered signal.",),
+                    location=flow.location,
+                    flow_id=flow.id,
+                )
+            )
+        for check in failed:
+            if check.name == "orphan":
+                found.append(
+                    GapCandidate(
+                        key=f"orphan:{flow.id}",
+                        kind="orphan",
+                        priority="P3",
+                        subject=flow.producer,
+                        title=f"{flow.output} has no consumer (orphaned operational output)",
+                        detail=(check.message,),
+                        location=flow.location,
+                        flow_id=flow.id,
+                    )
+                )
+            elif check.node == "q2_l7_to_l6" or check.name in _CHECK_TITLES:
+                q2 = check.node == "q2_l7_to_l6"
+                found.append(
+                    GapCandidate(
+                        key=f"{'q2' if q2 else 'q3'}-failure:{flow.id}:{check.name}",
+                        kind="q2-failure" if q2 else "q3-failure",
+                        priority="P1" if q2 else "P3",
+                        subject=flow.producer,
+                        title=f"{_CHECK_TITLES.get(check.name, check.name)}: {flow.output}",
+                        detail=tuple(x for x in (check.message, check.condition) if x),
+                        location=flow.location,
+                        flow_id=flow.id,
+                    )
+                )
+    return found
+
+
+def _consumer_text(flow: Flow) -> str:
+    names = [c.name + (f" ({c.signal_ref})" if c.signal_ref else "") for c in flow.consumers if c.layer != "L2"]
+    return ", ".join(names) or "no named consumer"
+
+
+def persistence_gaps(registry: Registry, inventory: Inventory | None) -> list[GapCandidate]:
+    """A registry claim the producer's declared output contradicts (the seed's GAP-001)."""
+    if inventory is None:
+        return []
+    signals = registry.by_uid()
+    found: dict[str, GapCandidate] = {}
+    for producer in inventory.producers:
+        for output in producer.outputs:
+            declared = output.persistence
+            if declared is None or declared.unknown or declared.is_none:
+                continue
+            for uid in output.signals:
+                signal = signals.get(uid)
+                claim = signal.persistence if signal else None
+                if signal is None or claim is None or claim.unknown:
+                    continue
+                missing = declared.store_names - claim.store_names
+                if not missing:
+                    continue
+                said = claim.text or "none"
+                detail = (
+                    f"{producer.name} writes {output.name} to {declared.text} ({output.location}).",
+                    f"The registry says {uid} persistence = {said!r} ({signal.location}).",
+                )
+                if uid in found:
+                    found[uid] = replace(found[uid], detail=found[uid].detail + detail[:1])
+                    continue
+                found[uid] = GapCandidate(
+                    key=f"persistence-contradiction:{uid}",
+                    kind="persistence-contradiction",
+                    priority="P1",
+                    subject=uid,
+                    title=(
+                        f"Registry said {uid} persistence = {said!r} but {producer.name} writes "
+                        f"{' + '.join(sorted(declared.store_names))}"
+                    ),
+                    detail=detail,
+                    location=signal.location,
+                    flow_id=f"{producer.id}/{slug(output.name)}",
+                )
+    return list(found.values())

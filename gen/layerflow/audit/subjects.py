@@ -1,0 +1,44 @@
+"""Signals seen through the gate language's eyes: field values, multi-valued where the registry is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from layerflow.model import NONE, UNKNOWN, Signal
+
+
+class SignalFields:
+    """A `FieldSource` over one signal. None means the column is absent: unknown, not false."""
+
+    def __init__(self, signal: Signal) -> None:
+        self.signal = signal
+
+    def value(self, field: str) -> str | tuple[str, ...] | None:
+        signal = self.signal
+        if field == "uid":
+            return signal.uid
+        if field == "domain":
+            return signal.domain
+        if field == "c_layer":
+            if "c_layer" not in signal.fields and not any(c.layer for c in signal.consumers):
+                return None
+            raw = signal.fields.get("c_layer")
+            return UNKNOWN if raw == UNKNOWN else signal.c_layers
+        if field == "consumer":
+            raw = signal.fields.get("consumer")
+            if raw is None or raw == UNKNOWN:
+                return raw
+            return tuple(c.name for c in signal.consumers)
+        if field == "exposure" and "exposure" not in signal.fields:
+            return _exposure_from_api(signal.fields.get("l2_api"))
+        return signal.fields.get(field)
+
+    def all_values(self) -> Iterable[str | tuple[str, ...]]:
+        return tuple(v for k, v in self.signal.fields.items() if k != "uid")
+
+
+def _exposure_from_api(api: str | None) -> str | None:
+    """No Exposure column: an L2 API means the signal is exposed directly, none means internal-only."""
+    if api is None or api == UNKNOWN:
+        return api
+    return "internal-only" if api == NONE else "direct"

@@ -1,0 +1,235 @@
+"""What a registry cell means: plain text, none vs UNKNOWN, layers, consumers, stores.
+
+Shared by the registry, change-record and inventory parsers, so that a value
+written in any of them compares equal to the same value written in another.
+"""
+
+from __future__ import annotations
+
+import re
+
+from layerflow.model import NONE, UNKNOWN, Consumer, Persistence, Store
+
+# Header names seen in real registries, folded to letters and digits only.
+FIELD_ALIASES: dict[str, str] = {
+    "uid": "uid",
+    "signaluid": "uid",
+    "id": "uid",
+    "signal": "name",
+    "signalname": "name",
+    "name": "name",
+    "class": "class",
+    "signalclass": "class",
+    "trigger": "trigger",
+    "producer": "producer",
+    "source": "producer",
+    "player": "p_layer",
+    "producerlayer": "p_layer",
+    "processor": "processor",
+    "xlayer": "x_layer",
+    "intermediaryhops": "intermediary_hops",
+    "hops": "intermediary_hops",
+    "outputartifact": "output_artifact",
+    "form": "form",
+    "persistence": "persistence",
+    "consumer": "consumer",
+    "consumers": "consumer",
+    "clayer": "c_layer",
+    "consumerlayer": "c_layer",
+    "exposure": "exposure",
+    "l2api": "l2_api",
+    "api": "l2_api",
+    "verifiedpath": "verified_path",
+    "verified": "verified_path",
+    "sourcefiles": "source_files",
+    "confidence": "confidence",
+}
+
+_NONE_MARKERS = frozenset({"", "—", "–", "-", "n/a", "na", "none", "nil"})
+_STATUS_MARKS = re.compile("[\u2705\u274c\u26a0\ufe0f\u2714\u2716\U0001f534\U0001f7e0\U0001f7e1\U0001f7e2]")
+_CODE = re.compile(r"`+([^`]*)`+")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*]+?)\*(?!\w)")
+_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_LAYER = re.compile(r"\bL([1-8])\b")
+_SIG_REF = re.compile(r"\bSIG-\d+\b")
+_UID = re.compile(r"^SIG-\d+$")
+
+
+def fold(header: str) -> str:
+    """Header text folded for lookup: case- and punctuation-insensitive."""
+    return "".join(ch for ch in plain(header).lower() if ch.isalnum())
+
+
+def canonical_field(header: str) -> str | None:
+    return FIELD_ALIASES.get(fold(header))
+
+
+def plain(cell: str) -> str:
+    """Cell text without inline Markdown, status emoji or escapes; spaces folded."""
+    if not cell:
+        return ""
+    text = cell
+    if "`" in text:
+        text = _CODE.sub(r"\1", text)
+    if "[" in text:
+        text = _LINK.sub(r"\1", text)
+    if "*" in text or "__" in text:
+        text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or "", text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = text.replace("\\|", "|")
+    text = _STATUS_MARKS.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def value(cell: str) -> str:
+    """The stored value of a cell: NONE for the none markers, UNKNOWN kept, else plain text."""
+    text = plain(cell)
+    lowered = text.lower()
+    if lowered in _NONE_MARKERS:
+        return NONE
+    if lowered == "unknown":
+        return UNKNOWN
+    return text
+
+
+def is_uid(text: str) -> bool:
+    return bool(_UID.match(text))
+
+
+def uid_number(uid: str) -> int:
+    digits = uid[4:]
+    return int(digits) if digits.isdigit() else -1
+
+
+def layers_in(text: str) -> tuple[str, ...]:
+    """Layers named in a cell, in order, without repeats: "L6, L2" -> ("L6", "L2")."""
+    seen: list[str] = []
+    for m in _LAYER.finditer(text):
+        layer = "L" + m.group(1)
+        if layer not in seen:
+            seen.append(layer)
+    return tuple(seen)
+
+
+def split_list(text: str) -> list[str]:
+    """Comma-separated items, ignoring commas inside parentheses."""
+    items: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch in ",;" and depth == 0:
+            items.append(text[start:i].strip())
+            start = i + 1
+    items.append(text[start:].strip())
+    return [item for item in items if item]
+
+
+def _consumer(item: str) -> Consumer:
+    layer: str | None = None
+    ref: str | None = None
+    name = item
+    # Trailing parenthesised notes: "(L6)", "(SIG-011)", "(L6, SIG-011)"; other notes stay in the name.
+    while name.endswith(")") and "(" in name:
+        open_at = name.rfind("(")
+        note = name[open_at + 1 : -1]
+        note_layers = layers_in(note)
+        note_refs = _SIG_REF.findall(note)
+        if not note_layers and not note_refs:
+            break
+        layer = layer or (note_layers[0] if note_layers else None)
+        ref = ref or (note_refs[0] if note_refs else None)
+        name = name[:open_at].strip()
+    return Consumer(name=name, layer=layer, signal_ref=ref)
+
+
+def consumers(consumer_cell: str, layer_cell: str | None) -> tuple[tuple[Consumer, ...], str | None]:
+    """Consumers of a signal, each with its layer where the registry says it.
+
+    Returns the consumers and, when layers could not be paired to consumers, why.
+    """
+    text = value(consumer_cell)
+    if text in (NONE, UNKNOWN):
+        return (), None
+    parsed = [_consumer(item) for item in split_list(text)]
+    cell_layers = layers_in(layer_cell or "")
+    if any(c.layer for c in parsed) or not cell_layers:
+        return tuple(parsed), None
+    if len(cell_layers) == 1:
+        return tuple(Consumer(c.name, cell_layers[0], c.signal_ref) for c in parsed), None
+    if len(cell_layers) == len(parsed):
+        return tuple(Consumer(c.name, lay, c.signal_ref) for c, lay in zip(parsed, cell_layers, strict=True)), None
+    return tuple(parsed), (
+        f"cannot pair {len(parsed)} consumer(s) with {len(cell_layers)} consumer layers "
+        f"({', '.join(cell_layers)}); name each consumer's layer, as in 'x.py (L6)'"
+    )
+
+
+_STORE_NAMES = {
+    "postgresql": "PostgreSQL",
+    "postgres": "PostgreSQL",
+    "pg": "PostgreSQL",
+    "psql": "PostgreSQL",
+    "redis": "Redis",
+    "r2": "R2",
+    "s3": "S3",
+    "inmemory": "In-memory",
+    "memory": "In-memory",
+    "ram": "In-memory",
+    "prometheus": "Prometheus",
+    "file": "File",
+    "files": "File",
+    "filesystem": "File",
+    "disk": "File",
+    "localfile": "File",
+    "csv": "File",
+    "json": "File",
+    "sqlite": "SQLite",
+}
+
+
+def store(item: str) -> Store:
+    detail = ""
+    name = item.strip()
+    if name.endswith(")") and "(" in name:
+        open_at = name.find("(")
+        detail = name[open_at + 1 : -1].strip()
+        name = name[:open_at].strip()
+    key = "".join(ch for ch in name.lower() if ch.isalnum())
+    return Store(_STORE_NAMES.get(key, name), detail)
+
+
+def persistence(cell: str) -> Persistence:
+    text = value(cell)
+    if text == UNKNOWN:
+        return Persistence(text, unknown=True)
+    if text == NONE:
+        return Persistence(text)
+    parts = [p for p in re.split(r"\s*\+\s*|\s*,\s*(?![^()]*\))|\s+and\s+", text) if p]
+    return Persistence(text, tuple(store(p) for p in parts))
+
+
+def comparable(field: str, text: str) -> str:
+    """A value reduced to what it means, so equal meanings compare equal.
+
+    `x.py (SIG-011)` names the same consumer as `x.py`; `R2 + PostgreSQL` is the
+    same claim as `PostgreSQL + R2`; case and spacing never matter.
+    """
+    val = value(text)
+    if val in (NONE, UNKNOWN):
+        return val
+    if field == "consumer":
+        names = sorted({c.name.casefold() for c in consumers(val, None)[0]})
+        return ", ".join(names)
+    if field == "persistence":
+        return " + ".join(sorted(s.name.casefold() for s in persistence(val).stores))
+    if field in ("p_layer", "c_layer", "x_layer"):
+        found = layers_in(val)
+        return ", ".join(sorted(found)) if found else val.casefold()
+    return val.casefold()

@@ -1,0 +1,251 @@
+"""Signal registry Markdown files to a `Registry`, with every odd row reported."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from layerflow.errors import Parsed, error, warning
+from layerflow.model import (
+    Conflict,
+    Consumer,
+    Location,
+    Persistence,
+    Problem,
+    Registry,
+    Signal,
+    VersionEntry,
+)
+from layerflow.parse import cells
+from layerflow.parse.markdown import Heading, Table, scan
+
+_RANGE = re.compile(r"^SIG-\d+\s*[-–—]\s*(SIG-)?\d+$")
+_NUMBERING = re.compile(r"^[\dA-Z]+(\.\d+)*\.?\s+")
+_DOMAIN_SUFFIX = re.compile(r"\s*\b(domain\s+)?(signals?|registry)\s*$", re.IGNORECASE)
+_DOMAIN_WORD = re.compile(r"\s*\bdomain\b\s*$", re.IGNORECASE)
+
+
+def domain_of(heading: Heading | None) -> str:
+    """`### 2.2 Cost Domain Signals` -> `Cost`: the heading without numbering and filler."""
+    if heading is None:
+        return ""
+    text = cells.plain(heading.text)
+    text = _NUMBERING.sub("", text)
+    stripped = _DOMAIN_WORD.sub("", _DOMAIN_SUFFIX.sub("", text)).strip(" -—:")
+    return stripped or text
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A signal being assembled from one or more table rows."""
+
+    uid: str
+    domain: str
+    fields: dict[str, str]
+    extra: dict[str, str]
+    consumers: tuple[Consumer, ...]
+    persistence: Persistence | None
+    location: Location
+    header: tuple[str, ...]
+    field_at: dict[str, Location] = field(default_factory=dict)
+    also: list[Location] = field(default_factory=list)
+
+    def freeze(self) -> Signal:
+        return Signal(
+            uid=self.uid,
+            domain=self.domain,
+            fields=dict(self.fields),
+            consumers=self.consumers,
+            persistence=self.persistence,
+            location=self.location,
+            extra=dict(self.extra),
+            also_defined=tuple(self.also),
+            header=self.header,
+        )
+
+
+@dataclass(slots=True)
+class _Collector:
+    drafts: dict[str, _Draft] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    removed: list[tuple[str, Location]] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    versions: list[VersionEntry] = field(default_factory=list)
+
+
+def parse_registry(files: Sequence[tuple[str, str]]) -> Parsed[Registry]:
+    """Parse registry files (path, text) in the order given; the first definition of a UID leads."""
+    acc = _Collector()
+    for path, text in files:
+        _parse_file(path, text, acc)
+    signals = tuple(sorted((d.freeze() for d in acc.drafts.values()), key=lambda s: (cells.uid_number(s.uid), s.uid)))
+    registry = Registry(
+        signals=signals,
+        files=tuple(p for p, _ in files),
+        removed=tuple(acc.removed),
+        conflicts=tuple(acc.conflicts),
+        metadata=acc.metadata,
+        versions=tuple(acc.versions),
+    )
+    return Parsed(registry, tuple(acc.problems))
+
+
+def _parse_file(path: str, text: str, acc: _Collector) -> None:
+    doc = scan(text)
+    first_table = doc.tables[0].line if doc.tables else len(doc.lines) + 1
+    for bold in doc.bold_fields:
+        if bold.line < first_table:
+            acc.metadata.setdefault(cells.plain(bold.key), cells.plain(bold.value))
+    for table in doc.tables:
+        folded = [cells.fold(h) for h in table.header]
+        if any(f.startswith("removed") for f in folded):
+            _read_removed(path, table, acc)
+        elif folded[:2] == ["version", "date"]:
+            _read_versions(path, table, acc)
+        else:
+            fields = [cells.canonical_field(h) for h in table.header]
+            if "uid" in fields and sum(1 for f in fields if f and f != "uid") >= 1:
+                _read_signal_table(path, table, fields, acc)
+
+
+def _read_removed(path: str, table: Table, acc: _Collector) -> None:
+    for row in table.rows:
+        uid = cells.plain(row.cells[0]) if row.cells else ""
+        if cells.is_uid(uid):
+            acc.removed.append((uid, Location(path, row.line)))
+
+
+def _read_versions(path: str, table: Table, acc: _Collector) -> None:
+    for row in table.rows:
+        padded = [*row.cells, "", "", ""]
+        acc.versions.append(
+            VersionEntry(
+                cells.plain(padded[0]), cells.plain(padded[1]), cells.plain(padded[2]), Location(path, row.line)
+            )
+        )
+
+
+def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _Collector) -> None:
+    width = len(table.header)
+    seen: dict[str, int] = {}
+    for index, name in enumerate(fields):
+        if name is None:
+            continue
+        if name in seen:
+            acc.problems.append(
+                warning(
+                    path,
+                    table.line,
+                    f"columns {table.header[seen[name]]!r} and {table.header[index]!r} both mean {name!r}; "
+                    f"the first is read, the second is kept as an extra column",
+                )
+            )
+            fields[index] = None
+        else:
+            seen[name] = index
+    header = tuple(f for f in fields if f)
+    domain = domain_of(table.heading)
+    uid_at = seen["uid"]
+    for row in table.rows:
+        raw = row.cells
+        if len(raw) > width and any(c.strip() for c in raw[width:]):
+            acc.problems.append(
+                error(path, row.line, f"row has {len(raw)} cells but the header has {width}; is a '|' unescaped?")
+            )
+            continue
+        uid = cells.plain(raw[uid_at]) if uid_at < len(raw) else ""
+        if not cells.is_uid(uid):
+            if not _RANGE.match(uid):
+                acc.problems.append(
+                    warning(path, row.line, f"row skipped: {uid or 'empty'!r} is not a SIG-<digits> UID")
+                )
+            continue
+        if len(raw) < width:
+            acc.problems.append(
+                warning(
+                    path,
+                    row.line,
+                    f"{uid}: row has {len(raw)} cells but the header has {width}; "
+                    f"the missing cells ({', '.join(table.header[len(raw) :])}) are read as absent",
+                )
+            )
+        _add_row(path, row.line, uid, domain, table.header, fields, raw, header, acc)
+
+
+def _add_row(
+    path: str,
+    line: int,
+    uid: str,
+    domain: str,
+    headers: tuple[str, ...],
+    fields: list[str | None],
+    raw: tuple[str, ...],
+    header: tuple[str, ...],
+    acc: _Collector,
+) -> None:
+    values: dict[str, str] = {}
+    extra: dict[str, str] = {}
+    for index, cell in enumerate(raw[: len(headers)]):
+        name = fields[index]
+        if name is None:
+            extra[cells.plain(headers[index])] = cells.plain(cell)
+        elif name != "uid":
+            values[name] = cells.value(cell)
+    values["uid"] = uid
+    here = Location(path, line)
+    draft = acc.drafts.get(uid)
+    if draft is None:
+        consumer_cell = _cell(raw, fields, "consumer")
+        consumers, ambiguity = cells.consumers(consumer_cell or "", _cell(raw, fields, "c_layer"))
+        if ambiguity:
+            acc.problems.append(warning(path, line, f"{uid}: {ambiguity}"))
+        persistence_cell = _cell(raw, fields, "persistence")
+        acc.drafts[uid] = _Draft(
+            uid=uid,
+            domain=domain,
+            fields=values,
+            extra=extra,
+            consumers=consumers,
+            persistence=None if persistence_cell is None else cells.persistence(persistence_cell),
+            location=here,
+            header=header,
+            field_at=dict.fromkeys(values, here),
+        )
+        return
+    _merge(draft, values, extra, here, raw, fields, acc)
+
+
+def _cell(raw: tuple[str, ...], fields: list[str | None], name: str) -> str | None:
+    for index, field_name in enumerate(fields):
+        if field_name == name:
+            return raw[index] if index < len(raw) else None
+    return None
+
+
+def _merge(
+    draft: _Draft,
+    values: dict[str, str],
+    extra: dict[str, str],
+    here: Location,
+    raw: tuple[str, ...],
+    fields: list[str | None],
+    acc: _Collector,
+) -> None:
+    """A UID seen again: one signal; fields it adds are taken, disagreements are findings."""
+    draft.also.append(here)
+    for name, val in values.items():
+        if name not in draft.fields:
+            draft.fields[name] = val
+            draft.field_at[name] = here
+            if name == "consumer":
+                draft.consumers, _ = cells.consumers(
+                    _cell(raw, fields, "consumer") or "", _cell(raw, fields, "c_layer")
+                )
+            if name == "persistence":
+                draft.persistence = cells.persistence(_cell(raw, fields, "persistence") or "")
+        elif cells.comparable(name, draft.fields[name]) != cells.comparable(name, val):
+            acc.conflicts.append(Conflict(draft.uid, name, draft.fields[name], draft.field_at[name], val, here))
+    for key, val in extra.items():
+        draft.extra.setdefault(key, val)

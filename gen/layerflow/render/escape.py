@@ -1,0 +1,44 @@
+"""Registry text is data: it is escaped for every place it lands."""
+
+from __future__ import annotations
+
+import html
+
+_MD_SPECIAL = str.maketrans(
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "`": "\\`",
+        "*": "\\*",
+        "_": "\\_",
+        "[": "\\[",
+        "]": "\\]",
+        "#": "\\#",
+        "{": "\\{",
+        "}": "\\}",
+        "!": "\\!",
+        "~": "\\~",
+        "$": "\\$",
+    }
+)
+
+
+def md(text: str) -> str:
+    """Text safe inside Markdown inline content and table cells: no markup, no HTML, no line breaks."""
+    one_line = " ".join(text.split())
+    # Markdown escapes first: the entities html.escape writes must keep their '#' and ';'.
+    return html.escape(one_line.translate(_MD_SPECIAL), quote=False)
+
+
+def md_code(text: str) -> str:
+    """Text as an inline code span that cannot be closed early and stays in its table cell."""
+    one_line = " ".join(text.split()).replace("|", "¦")
+    fence = "`"
+    while fence in one_line:
+        fence += "`"
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}" if one_line else ""
+
+
+def attr(text: str) -> str:
+    return html.escape(text, quote=True)

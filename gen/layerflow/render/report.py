@@ -1,0 +1,330 @@
+"""The L7→L6 flow sufficiency report as Markdown, with the seed report's sections.
+
+Every count is computed from the rows printed beside it, and every piece of
+registry text goes through `md()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from layerflow.audit.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, summarize
+from layerflow.model import Analysis, Consumer, Flow, Gap, Persistence
+from layerflow.render.escape import md, md_code
+from layerflow.render.links import NO_LINKS, Links
+
+_STATUS = {
+    "verified": "✅ VERIFIED",
+    "valid": "✅ VALID",
+    "unregistered": "⚠️ UNREGISTERED",
+    "failing": "❌ FAILING",
+    "orphan": "⚠️ ORPHAN",
+}
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out.extend("| " + " | ".join(cell or "—" for cell in row) + " |" for row in rows)
+    return out
+
+
+def status_text(flow: Flow, analysis: Analysis, links: Links) -> str:
+    text = _STATUS.get(flow.status, flow.status.upper())
+    gaps = [g for g in analysis.gaps if g.flow_id == flow.id]
+    notes = [links.link(g.id, links.gap(g.id)) + (f" via {g.resolved_by}" if g.resolved_by else "") for g in gaps]
+    return text + (f" ({', '.join(notes)})" if notes else "")
+
+
+def consumers_text(consumers: Iterable[Consumer], links: Links) -> str:
+    parts = []
+    for c in consumers:
+        name = md(c.name)
+        if c.signal_ref:
+            name += " (" + links.link(c.signal_ref, links.signal(c.signal_ref)) + ")"
+        if c.layer:
+            name += f" ({c.layer})"
+        parts.append(name)
+    return ", ".join(parts)
+
+
+def persistence_text(persistence: Persistence | None) -> str:
+    if persistence is None:
+        return ""
+    return md(persistence.text) if persistence.text else "none"
+
+
+def signals_text(uids: Iterable[str], links: Links) -> str:
+    return ", ".join(links.link(uid, links.signal(uid)) for uid in uids) or "(unregistered)"
+
+
+def producer_link(flow: Flow, links: Links) -> str:
+    return links.link(flow.producer, links.producer(flow.producer_id))
+
+
+def render_report(analysis: Analysis, links: Links = NO_LINKS, *, diagram: str = "") -> str:
+    """The whole report; `diagram` (HTML) is placed under the decision tree when the site has one."""
+    meta = analysis.inputs.registry.metadata
+    out = ["# L7→L6 Flow Sufficiency Analysis", ""]
+    out += [
+        f"**Registry status:** {md(meta.get('Status', 'unknown'))}  ",
+        f"**Registry version:** {md(meta.get('Version', 'unknown'))}  ",
+        "**Method:** Decision tree analysis per auditor_rules.yaml, computed by layerflow",
+        "",
+    ]
+    out += _decision_tree(analysis)
+    if diagram:
+        out += ["", diagram, ""]
+    out += _inventory(analysis, links)
+    out += _classification(analysis, links)
+    out += _gap_analysis(analysis, links)
+    out += _changes(analysis, links)
+    out += _recommendations(analysis, links)
+    out += _summary(analysis)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _decision_tree(analysis: Analysis) -> list[str]:
+    nodes = analysis.inputs.rules.decision_tree
+    out = ["## 1. Decision Tree (from auditor_rules.yaml)", ""]
+    if not nodes:
+        return [*out, "No decision tree in the rules; the built-in questions were used.", ""]
+    rows = []
+    for index, node in enumerate(nodes, 1):
+        outcome = "; ".join(
+            x for x in (f"exposure: {node.exposure}" if node.exposure else "", node.check, *node.requirements) if x
+        )
+        rows.append((f"Q{index}: {md(node.question)}", md("; ".join(node.criteria)), md(outcome)))
+    out += table(("Question", "Criteria", "Outcome"), rows)
+    out += ["", "**Fail Conditions:**", ""]
+    for index, node in enumerate(nodes, 1):
+        for condition in node.fail_conditions:
+            out.append(f"- Q{index} failure ({md(node.severity or 'unrated')}): {md(condition)}")
+    return [*out, ""]
+
+
+def _inventory(analysis: Analysis, links: Links) -> list[str]:
+    out = ["## 2. L7 Producer Inventory", ""]
+    inventory = analysis.inputs.inventory
+    if inventory is None:
+        producers = sorted({(f.producer_id, f.producer) for f in analysis.flows if not f.writer})
+        rows = [
+            (str(i), links.link(name, links.producer(pid)), "", ", ".join(md(f.output) for f in _of(analysis, pid)))
+            for i, (pid, name) in enumerate(producers, 1)
+        ]
+        out += ["No producer inventory: the L7 outputs are the registry rows whose producer layer is L7.", ""]
+    else:
+        rows = [
+            (
+                str(i),
+                links.link(p.name, links.producer(p.id)),
+                md(p.schedule or p.trigger),
+                md(p.outputs[0].name) if p.outputs else "",
+            )
+            for i, p in enumerate(inventory.producers, 1)
+        ]
+    out += table(("#", "L7 Producer", "Trigger", "Primary Output"), rows)
+    return [*out, ""]
+
+
+def _of(analysis: Analysis, producer_id: str) -> list[Flow]:
+    return [f for f in analysis.flows if f.producer_id == producer_id]
+
+
+def _flow_rows(flows: Iterable[Flow], analysis: Analysis, links: Links, *, with_signal: bool) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for f in flows:
+        row = [producer_link(f, links)]
+        row.append(signals_text(f.signals, links) if with_signal else md(f.output))
+        row += [persistence_text(f.persistence), consumers_text(f.consumers, links), status_text(f, analysis, links)]
+        rows.append(tuple(row))
+    return rows
+
+
+def _classification(analysis: Analysis, links: Links) -> list[str]:
+    flows = analysis.flows
+    out = ["## 3. Flow Classification by Decision Tree", ""]
+    direct = [f for f in flows if is_direct_l6(f)]
+    out += ["### 3.1 L7→L6 Flows (Q2 = YES)", ""]
+    out += ["These L7 outputs flow to L6 (or L5/L4 runtime) and require persistence and verified consumption.", ""]
+    out += table(
+        ("L7 Producer", "Signal UID", "Persistence", "Consumer", "Status"),
+        _flow_rows(direct, analysis, links, with_signal=True),
+    )
+    out += ["", "### 3.2 L7→L7 Flows (Q1 = YES, internal-only)", ""]
+    internal = [f for f in flows if f.klass == "l7_l7"]
+    categories = [c for c in CATEGORY_TITLES if any(f.category == c for f in internal)]
+    out += [f"These outputs stay within L7 for ops continuity: {len(categories)} categories.", ""]
+    for number, category in enumerate(categories, 1):
+        members = [f for f in internal if f.category == category]
+        out += [f"#### 3.2.{number} {CATEGORY_TITLES[category]}", ""]
+        out += table(
+            ("Artifact", "Producer", "Writer", "Consumer", "Persistence", "Status"),
+            [
+                (
+                    md_code(f.output),
+                    producer_link(f, links),
+                    md(f.writer),
+                    consumers_text(f.consumers, links),
+                    persistence_text(f.persistence) or md(f.note),
+                    status_text(f, analysis, links),
+                )
+                for f in members
+            ],
+        )
+        out.append("")
+    summary_rows = []
+    for category in categories:
+        members = [f for f in internal if f.category == category]
+        bad = sum(1 for f in members if f.status not in ("valid", "verified"))
+        summary_rows.append(
+            (CATEGORY_TITLES[category], str(len(members)), "✅ VALID" if not bad else f"⚠️ {bad} not valid")
+        )
+    bad_total = sum(1 for f in internal if f.status not in ("valid", "verified"))
+    summary_rows.append(
+        (
+            "**Total L7→L7 flows**",
+            f"**{len(internal)}**",
+            "✅ ALL VALID" if not bad_total else f"⚠️ {bad_total} not valid",
+        )
+    )
+    out += ["#### L7→L7 Summary", ""]
+    out += table(("Category", "Count", "Status"), summary_rows)
+    leaks = [f for f in internal if any(c.layer not in (None, "L7") for c in f.consumers)]
+    out += ["", f"**Isolation:** {len(leaks)} L7-internal artifact(s) read outside L7.", ""]
+    sections = (
+        ("3.3 L7→L8 Flows (Metrics to Monitoring)", [f for f in flows if f.klass == "l7_l8"]),
+        ("3.4 L7→L6 Flows (Deferred via Maintenance)", [f for f in flows if is_deferred_l6(f)]),
+        ("3.5 L7→L6 and L7 Flows (Q3 = YES)", [f for f in flows if f.klass == "l7_both"]),
+        ("3.6 Unclassified Outputs", [f for f in flows if f.klass == "unclassified"]),
+    )
+    for title, members in sections:
+        if not members and title.startswith(("3.5", "3.6")):
+            continue
+        out += [f"### {title}", ""]
+        out += table(
+            ("L7 Producer", "Output", "Persistence", "Consumer", "Status"),
+            _flow_rows(members, analysis, links, with_signal=False),
+        )
+        out.append("")
+    return out
+
+
+def _gap_analysis(analysis: Analysis, links: Links) -> list[str]:
+    out = ["## 4. Gap Analysis", ""]
+    gaps = analysis.gaps
+    if not gaps:
+        return [*out, "No gaps found.", ""]
+    out += ["### 4.1 Gaps", ""]
+    rows = [
+        (
+            links.link(g.id, links.gap(g.id)),
+            md(g.subject),
+            md(g.title),
+            g.priority,
+            (
+                f"✅ RESOLVED ({links.link(g.resolved_by, links.change(g.resolved_by))})"
+                if g.resolved_by
+                else "✅ RESOLVED"
+            )
+            if g.status == "resolved"
+            else "OPEN",
+        )
+        for g in gaps
+    ]
+    out += table(("Gap ID", "Subject", "Issue", "Severity", "Status"), rows)
+    out += ["", "### 4.2 Gap Details", ""]
+    for gap in gaps:
+        out += gap_detail(gap, links, level=4)
+    return out
+
+
+def gap_detail(gap: Gap, links: Links, *, level: int) -> list[str]:
+    hashes = "#" * level
+    state = f"✅ RESOLVED ({gap.resolved_by})" if gap.status == "resolved" else "OPEN"
+    out = [f"{hashes} {gap.id}: {md(gap.title)} — {state}", ""]
+    out.append(f"- **Priority:** {gap.priority} ({md(gap.kind)})")
+    out.append(f"- **Subject:** {md(gap.subject)}")
+    out.append(f"- **Where:** {md_code(str(gap.location))}")
+    if gap.resolved_by:
+        out.append(f"- **Resolved by:** {links.link(gap.resolved_by, links.change(gap.resolved_by))}")
+    if not gap.in_ledger:
+        out.append(f"- **Ledger:** not in the gap ledger yet; key {md_code(gap.key)}")
+    out.extend(f"- {md(line)}" for line in gap.detail)
+    if gap.proposal:
+        source = (
+            "as proposed by " + links.link(gap.proposal_source, links.change(gap.proposal_source))
+            if gap.proposal_source != "derived"
+            else "derived from the inventory"
+        )
+        out += ["", f"**Proposed registration** ({source}):", "", "```"]
+        out.append("| " + " | ".join(value or "—" for _, value in gap.proposal) + " |")
+        out += ["```"]
+    return [*out, ""]
+
+
+def _changes(analysis: Analysis, links: Links) -> list[str]:
+    if not analysis.changes:
+        return []
+    out = ["## 5. Change Records", ""]
+    rows = [
+        (
+            links.link(c.id, links.change(c.id)),
+            links.link(c.signal, links.signal(c.signal)) if c.status.value != "PROPOSED" else md(c.signal),
+            c.status.value,
+            "✅ yes" if c.reflected else ("⚠️ DRIFT" if c.status.value == "APPLIED" else "not yet"),
+            ", ".join(links.link(g, links.gap(g)) for g in c.resolves),
+        )
+        for c in analysis.changes
+    ]
+    out += table(("Change", "Signal", "Status", "Reflected in registry", "Resolves"), rows)
+    return [*out, ""]
+
+
+def _recommendations(analysis: Analysis, links: Links) -> list[str]:
+    out = ["## 6. Recommendations", ""]
+    rows: list[tuple[str, str, str]] = []
+    for gap in analysis.gaps:
+        if gap.status != "open":
+            continue
+        if gap.kind == "unregistered-flow" and gap.proposal:
+            uid = dict(gap.proposal).get("uid", "")
+            name = dict(gap.proposal).get("name", "")
+            action = f"Register {uid} {name} for {gap.subject}"
+        else:
+            action = f"Fix: {gap.title}"
+        rows.append((gap.priority, md(action), links.link(gap.id, links.gap(gap.id))))
+    for change in analysis.changes:
+        if change.status.value == "APPLIED" and not change.reflected:
+            rows.append(("P2", md(f"Bring the registry in line with {change.id} (drift)"), md(change.signal)))
+    for gate in analysis.gates:
+        if not gate.machine_checkable:
+            rows.append(("—", md(f"Check gate {gate.rule} by hand: {gate.check}"), md_code(str(gate.location))))
+    if not rows:
+        return [*out, "Nothing to do: every gap is resolved.", ""]
+    out += table(("Priority", "Action", "Target"), sorted(rows, key=lambda r: r[0]))
+    return [*out, ""]
+
+
+def _summary(analysis: Analysis) -> list[str]:
+    s = summarize(analysis)
+    open_by = {p: (o, r) for p, o, r in s.gaps_by_priority}
+    p1_open = open_by.get("P1", (0, 0))[0]
+    rows = [
+        ("L7 Producers Found", str(s.l7_producers)),
+        ("L7→L6 Flows (direct)", str(s.l7_l6)),
+        ("L7→L6 Flows (verified)", str(s.l7_l6_verified)),
+        ("L7→L6 Flows (deferred)", str(s.l7_l6_deferred)),
+        ("L7→L7 Flows (internal-only)", str(s.l7_l7)),
+        ("L7→L8 Flows (metrics)", str(s.l7_l8)),
+        ("L7→L6 and L7 Flows (both)", str(s.l7_both)),
+        ("Gaps Identified", str(s.gaps_total)),
+        ("Critical Gaps Open (P1)", str(p1_open)),
+        ("Open Gaps", str(s.gaps_open)),
+        ("Resolved Gaps", str(s.gaps_resolved)),
+    ]
+    out = ["## 7. Summary", "", *table(("Metric", "Count"), rows), ""]
+    if s.categories:
+        out += ["### L7→L7 Breakdown", ""]
+        out += table(("Category", "Count"), [(CATEGORY_TITLES.get(c, c), str(n)) for c, n in s.categories])
+        out.append("")
+    return out
