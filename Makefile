@@ -11,7 +11,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := .venv/.apt-updated
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: setup system-deps browser-deps serve build check report test lint types contracts unit bench clean
+
+.PHONY: setup system-deps browser-deps serve check report test lint types contracts unit bench clean
 
 setup: $(STAMP) system-deps
 
@@ -29,12 +30,9 @@ system-deps:
 browser-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; }
 
+# Until the site lands (issue #3), serving means printing the report the site will show.
 serve: setup
-	@echo "layerflow: serving the site built from registry/ at http://$(HOST):$(PORT)/"
-	$(BIN)/properdocs serve --dev-addr $(HOST):$(PORT)
-
-build: setup
-	$(BIN)/properdocs build --strict
+	$(BIN)/layerflow report
 
 check: setup
 	$(BIN)/layerflow check

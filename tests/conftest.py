@@ -33,7 +33,9 @@ def golden() -> Callable[[str, object], None]:
     """
 
     def check(name: str, value: object) -> None:
-        text = value if isinstance(value, str) else json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        text = (
+            value if isinstance(value, str) else json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
         _compare(name, text)
 
     return check

@@ -84,28 +84,43 @@ class _TooLarge(Exception):
 
 def load_yaml(path: str, text: str) -> Parsed[YNode | None]:
     """Parse one YAML document; every problem is a located error, never an exception."""
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)  # the reader rejects control characters here, not later
         node = loader.get_single_node()
+    except RecursionError:
+        return Parsed(None, (error(path, 0, "invalid YAML: nested too deeply"),))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         return Parsed(None, (error(path, line, f"invalid YAML: {what}"),))
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        return Parsed(
+            None, (error(path, line, f"invalid YAML: character U+{_code(exc.character):04X} is not allowed"),)
+        )
     except yaml.YAMLError as exc:
         return Parsed(None, (error(path, 0, f"invalid YAML: {exc}"),))
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return Parsed(None)
     problems: list[Problem] = []
     try:
         return Parsed(_convert(node, path, loader, problems, _Budget(), 0), tuple(problems))
+    except RecursionError:
+        return Parsed(None, (error(path, 0, "invalid YAML: nested too deeply"),))
     except _TooLarge as exc:
         return Parsed(
             None,
             (error(path, exc.line, f"YAML expands to more than {MAX_NODES} nodes (an alias bomb?)"),),
         )
+
+
+def _code(character: object) -> int:
+    return character if isinstance(character, int) else ord(str(character)[:1] or "\0")
 
 
 def _convert(
