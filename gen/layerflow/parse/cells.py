@@ -51,7 +51,6 @@ _CODE = re.compile(r"`+([^`]*)`+")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*]+?)\*(?!\w)")
 _TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
 _LAYER = re.compile(r"\bL([1-8])\b")
 _SIG_REF = re.compile(r"\bSIG-\d+\b")
 _UID = re.compile(r"^SIG-\d+$")
@@ -66,22 +65,27 @@ def canonical_field(header: str) -> str | None:
     return FIELD_ALIASES.get(fold(header))
 
 
+_MARKUP = re.compile("[`\\[*_<\\\\\u2600-\u27bf\ufe0f\U0001f300-\U0001faff]")
+
+
 def plain(cell: str) -> str:
     """Cell text without inline Markdown, status emoji or escapes; spaces folded."""
     if not cell:
         return ""
+    if _MARKUP.search(cell) is None:  # most cells: nothing to strip
+        return " ".join(cell.split())
     text = cell
     if "`" in text:
-        text = _CODE.sub(r"\1", text)
+        text = _CODE.sub(lambda m: m.group(1), text)
     if "[" in text:
-        text = _LINK.sub(r"\1", text)
+        text = _LINK.sub(lambda m: m.group(1), text)
     if "*" in text or "__" in text:
         text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or "", text)
     if "<" in text:
         text = _TAG.sub(" ", text)
     text = text.replace("\\|", "|")
     text = _STATUS_MARKS.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def value(cell: str) -> str:
