@@ -1,0 +1,189 @@
+"""Flow diagrams as DOT text: pure, deterministic, every user string quoted by `dot_quote`.
+
+Colours are set twice on purpose: as attributes, so a diagram reads on its
+own, and as classes (`lf-*`), so the site's stylesheet can repaint it for the
+theme's light and dark palettes. Links use the `@root@/` prefix, which the
+site replaces per page with the path back to its root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from layerflow.audit.classify import NODE_IDS, Q1, Q2, Q3
+from layerflow.model import Analysis, Consumer, Flow
+from layerflow.render.svg import dot_quote
+
+ROOT = "@root@/"
+LAYER_TITLES = {
+    "L1": "L1",
+    "L2": "L2 Product APIs",
+    "L3": "L3 Boundary Adapters",
+    "L4": "L4 Domain Engines",
+    "L5": "L5 Execution & Workers",
+    "L6": "L6 Platform Substrate",
+    "L7": "L7 Ops & Scheduling",
+    "L8": "L8 Catalyst / Meta",
+}
+_EDGE_STYLE = {
+    "verified": ("#2e7d32", "lf-ok"),
+    "valid": ("#2e7d32", "lf-ok"),
+    "unregistered": ("#c62828", "lf-gap"),
+    "failing": ("#c62828", "lf-gap"),
+    "orphan": ("#c62828", "lf-gap"),
+}
+_HEADER = [
+    "  graph [fontname=Helvetica, fontsize=11, bgcolor=transparent, nodesep=0.25, ranksep=0.6];",
+    "  node [fontname=Helvetica, fontsize=10, shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", "
+    'color="#607d8b"];',
+    '  edge [fontname=Helvetica, fontsize=9, color="#607d8b"];',
+]
+
+
+def _attrs(**values: str) -> str:
+    return ", ".join(f"{key}={dot_quote(value)}" for key, value in sorted(values.items()) if value)
+
+
+def _node(node_id: str, label: str, css: str, url: str = "", tooltip: str = "", **extra: str) -> str:
+    return f"  {dot_quote(node_id)} [{_attrs(label=label, URL=url, tooltip=tooltip or label, **{'class': css}, **extra)}];"
+
+
+def _edge(a: str, b: str, css: str, **extra: str) -> str:
+    return f"  {dot_quote(a)} -> {dot_quote(b)} [{_attrs(**{'class': css}, **extra)}];"
+
+
+def link(kind: str, key: str) -> str:
+    """A root-relative link to an entity page (directory URLs; the site rewrites for others)."""
+    return f"{ROOT}{kind}/{key.lower()}/"
+
+
+def _layers_of(consumers: Iterable[Consumer]) -> list[str]:
+    return sorted({c.layer or "?" for c in consumers})
+
+
+def _consumer_id(consumer: Consumer) -> str:
+    return f"consumer:{consumer.layer or '?'}:{consumer.name}"
+
+
+def _cluster(layer: str, lines: Sequence[str]) -> list[str]:
+    title = LAYER_TITLES.get(layer, "layer unknown" if layer == "?" else layer)
+    css = f"lf-lane lf-lane-{layer if layer != '?' else 'unknown'}"
+    return [
+        f"  subgraph {dot_quote('cluster_' + layer)} {{",
+        f"    graph [{_attrs(label=title, style='rounded,dashed', color='#90a4ae', **{'class': css})}];",
+        *("  " + line for line in lines),
+        "  }",
+    ]
+
+
+def producer_graph(analysis: Analysis, producer_id: str) -> str:
+    """One producer: the job, its outputs, their signals and consumers, clustered by layer."""
+    flows = [f for f in analysis.flows if f.producer_id == producer_id]
+    name = flows[0].producer if flows else producer_id
+    by_layer: dict[str, list[str]] = {"L7": []}
+    edges: list[str] = []
+    job = f"producer:{producer_id}"
+    by_layer["L7"].append(_node(job, name, "lf-producer", link("producers", producer_id), fillcolor="#e3f2fd"))
+    seen_consumers: set[str] = set()
+    for flow in flows:
+        out = f"output:{flow.id}"
+        color, css = _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))
+        by_layer["L7"].append(
+            _node(out, flow.output, f"lf-output lf-{flow.klass} lf-status-{flow.status}", shape="note", fillcolor="#fff8e1")
+        )
+        edges.append(_edge(job, out, "lf-write"))
+        for uid in flow.signals:
+            sig = f"signal:{uid}"
+            signal = analysis.inputs.registry.by_uid().get(uid)
+            label = f"{uid}\n{signal.name}" if signal else uid
+            by_layer["L7"].append(
+                _node(sig, label, "lf-signal", link("signals", uid), shape="ellipse", fillcolor="#f3e5f5")
+            )
+            edges.append(_edge(out, sig, "lf-registers", style="dashed", arrowhead="none"))
+        for consumer in flow.consumers:
+            cid = _consumer_id(consumer)
+            if cid not in seen_consumers:
+                seen_consumers.add(cid)
+                url = link("signals", consumer.signal_ref) if consumer.signal_ref else ""
+                by_layer.setdefault(consumer.layer or "?", []).append(_node(cid, consumer.name, "lf-consumer", url))
+            edges.append(
+                _edge(out, cid, f"lf-flow {css}", color=color, penwidth="2" if css == "lf-gap" else "1.2")
+            )
+    return _graph(f"producer {name}", by_layer, edges)
+
+
+def _graph(name: str, by_layer: dict[str, list[str]], edges: list[str]) -> str:
+    lines = [f"digraph {dot_quote(name)} {{", "  rankdir=LR;", *_HEADER]
+    for layer in sorted(by_layer, key=lambda lay: (lay != "L7", lay)):
+        lines += _cluster(layer, list(dict.fromkeys(by_layer[layer])))
+    lines += list(dict.fromkeys(edges))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def layer_overview(analysis: Analysis) -> str:
+    """Every L7 producer and where its outputs go, one lane per layer; gaps in red.
+
+    Outputs of one producer that reach one layer the same way are drawn as one
+    edge labelled with their count, so the picture stays readable at scale.
+    """
+    by_layer: dict[str, list[str]] = {"L7": []}
+    counts: dict[tuple[str, str, str, str], list[str]] = {}
+    open_gap_flows = {g.flow_id for g in analysis.gaps if g.status == "open"}
+    for flow in analysis.flows:
+        job = f"producer:{flow.producer_id}"
+        by_layer["L7"].append(_node(job, flow.producer, "lf-producer", link("producers", flow.producer_id)))
+        targets = _layers_of(c for c in flow.consumers if c.layer != "L7") or (["L7"] if flow.consumers else [])
+        gap = flow.id in open_gap_flows
+        color, css = ("#c62828", "lf-gap") if gap else _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))
+        for layer in targets:
+            lane = f"lane:{layer}"
+            by_layer.setdefault(layer, []).append(
+                _node(lane, LAYER_TITLES.get(layer, layer), "lf-layer", shape="box3d", fillcolor="#eceff1")
+            )
+            counts.setdefault((job, lane, f"lf-flow {css} lf-{flow.klass}", color), []).append(flow.output)
+    edges = [
+        _edge(job, lane, css, color=color, tooltip=", ".join(outputs), label=str(len(outputs)) if len(outputs) > 1 else "")
+        for (job, lane, css, color), outputs in counts.items()
+    ]
+    return _graph("layer overview", by_layer, edges)
+
+
+_OUTCOMES = {
+    "l7_l7": "L7→L7\ninternal-only",
+    "l7_l6": "L7→L6",
+    "l7_both": "L7→L6 and L7",
+    "l7_l8": "L7→L8\nmonitoring",
+    "unclassified": "unclassified\n(L2 boundary only)",
+}
+
+
+def decision_tree(analysis: Analysis, highlight: Iterable[Flow] = ()) -> str:
+    """The rules' three questions with how many outputs took each branch; `highlight` flows in bold."""
+    rules = analysis.inputs.rules
+    chosen = list(highlight)
+    lines = ["digraph \"decision tree\" {", "  rankdir=TB;", *_HEADER]
+    for index, node_id in enumerate(NODE_IDS, 1):
+        node = rules.node(node_id)
+        question = node.question if node else node_id
+        lines.append(_node(node_id, f"Q{index}: {question}", "lf-question", shape="diamond", fillcolor="#e3f2fd"))
+    for klass, label in _OUTCOMES.items():
+        count = sum(1 for f in analysis.flows if f.klass == klass)
+        lines.append(_node(f"out:{klass}", f"{label}\n({count})", f"lf-outcome lf-{klass}", fillcolor="#f1f8e9"))
+    branches = [
+        (Q1, True, "out:l7_l7"),
+        (Q1, False, Q2),
+        (Q2, True, Q3),
+        (Q2, False, "out:l7_l8"),
+        (Q3, True, "out:l7_both"),
+        (Q3, False, "out:l7_l6"),
+    ]
+    for node_id, answer, target in branches:
+        taken = sum(1 for f in analysis.flows if any(d.node == node_id and d.answer is answer for d in f.decision))
+        mine = any(any(d.node == node_id and d.answer is answer for d in f.decision) for f in chosen)
+        css = "lf-branch lf-taken" if mine else "lf-branch"
+        extra = {"penwidth": "3", "color": "#1565c0"} if mine else {}
+        lines.append(_edge(node_id, target, css, label=f"{'yes' if answer else 'no'} ({taken})", **extra))
+    lines.append(_edge("out:l7_l8", "out:unclassified", "lf-branch", style="invis"))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
