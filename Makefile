@@ -9,10 +9,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := .venv/.apt-updated
+# Quiet builds: MkDocs 1.x successors and Material print notices we have read.
 export DISABLE_MKDOCS_2_WARNING := true
+export NO_MKDOCS_2_WARNING := 1
 
 
-.PHONY: setup system-deps browser-deps serve check report test lint types contracts unit bench clean
+.PHONY: setup system-deps browser-deps serve site site-strict check report test lint types contracts unit bench clean
 
 setup: $(STAMP) system-deps
 
@@ -30,9 +32,16 @@ system-deps:
 browser-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; }
 
-# Until the site lands (issue #3), serving means printing the report the site will show.
 serve: setup
-	$(BIN)/layerflow report
+	@echo "layerflow: serving the site built from registry/ at http://$(HOST):$(PORT)/ (edits to registry/ reload it)"
+	$(BIN)/properdocs serve -f mkdocs.yml --dev-addr $(HOST):$(PORT)
+
+# A plain build succeeds; `make site-strict` is the CI gate and fails while gaps are open.
+site: setup
+	$(BIN)/properdocs build -f mkdocs.yml
+
+site-strict: setup
+	$(BIN)/properdocs build -f mkdocs.yml --strict
 
 check: setup
 	$(BIN)/layerflow check
@@ -59,4 +68,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) site .layerflow-cache .pytest_cache .mypy_cache .ruff_cache

@@ -11,9 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from layerflow import __version__
-from layerflow.adapters.load import Loaded, Sources, load
-from layerflow.audit.analysis import analyse
-from layerflow.audit.history import validate_changes
+from layerflow.adapters.load import Sources, load_and_analyse
 from layerflow.model import Analysis, Level, Problem
 from layerflow.render.machine import to_json, to_sarif
 from layerflow.render.report import render_report
@@ -46,16 +44,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:
-    """Load and audit; returns the analysis, or None and the errors that stopped it."""
-    loaded: Loaded = load(sources)
-    errors = list(loaded.errors)
-    errors += validate_changes(loaded.inputs.registry, loaded.inputs.changes)
-    if errors:
-        return None, tuple(sorted(set(errors)))
-    return analyse(loaded.inputs, loaded.problems), loaded.problems
-
-
 def _report_errors(errors: Sequence[Problem]) -> int:
     for problem in errors:
         print(f"{problem}", file=sys.stderr)
@@ -73,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ledger=args.ledger,
         base=args.base,
     )
-    analysis, problems = run(sources)
+    analysis, problems = load_and_analyse(sources)
     if analysis is None:
         return _report_errors([p for p in problems if p.level is Level.ERROR])
     if args.command == "report":

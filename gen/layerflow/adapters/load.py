@@ -16,8 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from layerflow.audit.analysis import analyse
+from layerflow.audit.history import validate_changes
 from layerflow.errors import Parsed, error
-from layerflow.model import ChangeRecord, Inputs, Inventory, Ledger, Problem, Rules
+from layerflow.model import Analysis, ChangeRecord, Inputs, Inventory, Ledger, Problem, Rules
 from layerflow.parse.changes import parse_change
 from layerflow.parse.inventory import parse_inventory
 from layerflow.parse.ledger import parse_ledger
@@ -163,3 +165,13 @@ def _changes(where: tuple[list[str], bool], problems: list[Problem], files: list
         if parsed.value is not None:
             records.append(parsed.value)
     return tuple(records)
+
+
+def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:
+    """Load and audit; the analysis, or None and every error that stopped it."""
+    loaded = load(sources)
+    errors = list(loaded.errors)
+    errors += validate_changes(loaded.inputs.registry, loaded.inputs.changes)
+    if errors:
+        return None, tuple(sorted(set(errors)))
+    return analyse(loaded.inputs, loaded.problems), loaded.problems

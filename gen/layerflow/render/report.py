@@ -6,9 +6,9 @@ registry text goes through `md()`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from layerflow.audit.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, summarize
+from layerflow.audit.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, producer_ids, summarize
 from layerflow.model import Analysis, Consumer, Flow, Gap, Persistence
 from layerflow.render.escape import md, md_code
 from layerflow.render.links import NO_LINKS, Links
@@ -57,7 +57,10 @@ def signals_text(uids: Iterable[str], links: Links) -> str:
     return ", ".join(links.link(uid, links.signal(uid)) for uid in uids) or "(unregistered)"
 
 
-def producer_link(flow: Flow, links: Links) -> str:
+def producer_link(flow: Flow, links: Links, known: Collection[str] = ()) -> str:
+    """The producer's name, linked to its page when it has one (a job, not a bare unit or script)."""
+    if known and flow.producer_id not in known:
+        return md(flow.producer)
     return links.link(flow.producer, links.producer(flow.producer_id))
 
 
@@ -132,8 +135,9 @@ def _of(analysis: Analysis, producer_id: str) -> list[Flow]:
 
 def _flow_rows(flows: Iterable[Flow], analysis: Analysis, links: Links, *, with_signal: bool) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
+    known = set(producer_ids(analysis))
     for f in flows:
-        row = [producer_link(f, links)]
+        row = [producer_link(f, links, known)]
         row.append(signals_text(f.signals, links) if with_signal else md(f.output))
         row += [persistence_text(f.persistence), consumers_text(f.consumers, links), status_text(f, analysis, links)]
         rows.append(tuple(row))
@@ -143,6 +147,7 @@ def _flow_rows(flows: Iterable[Flow], analysis: Analysis, links: Links, *, with_
 def _classification(analysis: Analysis, links: Links) -> list[str]:
     flows = analysis.flows
     out = ["## 3. Flow Classification by Decision Tree", ""]
+    known = set(producer_ids(analysis))
     direct = [f for f in flows if is_direct_l6(f)]
     out += ["### 3.1 L7→L6 Flows (Q2 = YES)", ""]
     out += ["These L7 outputs flow to L6 (or L5/L4 runtime) and require persistence and verified consumption.", ""]
@@ -162,7 +167,7 @@ def _classification(analysis: Analysis, links: Links) -> list[str]:
             [
                 (
                     md_code(f.output),
-                    producer_link(f, links),
+                    producer_link(f, links, known),
                     md(f.writer),
                     consumers_text(f.consumers, links),
                     persistence_text(f.persistence) or md(f.note),

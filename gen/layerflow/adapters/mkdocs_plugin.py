@@ -1,0 +1,148 @@
+"""The MkDocs plugin: the one module that knows MkDocs events. A thin adapter over the core.
+
+on_startup   remembers whether this is `serve` (broken input then shows on the page)
+on_config    resolves input paths against mkdocs.yml
+on_files     loads, audits, renders every page as a virtual file, renders all diagrams in one batch
+on_page_content  swaps fragment placeholders for SVG diagrams and evidence HTML
+on_serve     watches the inputs, so an edit rebuilds the open page
+
+Gaps at or above `fail_on` and blocking findings are logged as warnings, so
+`mkdocs build --strict` fails with one readable line each.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any, Literal
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
+from layerflow.adapters.load import Sources, load_and_analyse
+from layerflow.model import Analysis, Severity
+from layerflow.render.dot import ROOT
+from layerflow.render.site import Site, build_site, error_page
+from layerflow.render.svg import inline_svg
+from layerflow.render.usermd import user_markdown_html
+
+log = logging.getLogger("mkdocs.plugins.layerflow")
+
+_PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3}
+_PAGE_LINK = re.compile(r'href="(@root@/[a-z]+/[^"/]+)/"')
+_FRAGMENT = re.compile(r'<div class="lf-fragment" data-lf="([^"]+)"></div>')
+
+
+class LayerflowConfig(Config):
+    base = opt.Type(str, default="registry")
+    registry = opt.ListOfItems(opt.Type(str), default=[])
+    changes = opt.Optional(opt.Type(str))
+    rules = opt.Optional(opt.Type(str))
+    producers = opt.Optional(opt.Type(str))
+    ledger = opt.Optional(opt.Type(str))
+    # The lowest gap priority whose open gaps fail a strict build; "none" fails on blocking findings only.
+    fail_on = opt.Choice(("P1", "P2", "P3", "none"), default="P3")
+    layers = opt.DictOfItems(opt.Type(str), default={})
+    cache_dir = opt.Type(str, default=".layerflow-cache")
+
+
+class LayerflowPlugin(BasePlugin[LayerflowConfig]):
+    def __init__(self) -> None:
+        self.serving = False
+        self.sources = Sources()
+        self.fragments: dict[str, str] = {}
+        self.watch: list[str] = []
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
+
+        def here(path: str | None) -> str | None:
+            return None if path is None else os.path.normpath(os.path.join(root, path))
+
+        c = self.config
+        self.sources = Sources(
+            registry=tuple(p for p in (here(r) for r in c.registry) if p),
+            changes=here(c.changes),
+            rules=here(c.rules),
+            producers=here(c.producers),
+            ledger=here(c.ledger),
+            base=here(c.base) or root,
+        )
+        self.cache_dir = here(c.cache_dir) or ""
+        self.watch = sorted({p for ps, _ in self.sources.resolved().values() for p in ps})
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        analysis, problems = load_and_analyse(self.sources)
+        if analysis is None:
+            located = [str(p) for p in problems]
+            if not self.serving:
+                raise PluginError("layerflow: the registry cannot be read:\n" + "\n".join(located))
+            for line in located:
+                log.warning(line)
+            site = Site(pages={"index.md": error_page(located), "report.md": error_page(located)})
+        else:
+            site = build_site(analysis, user_markdown_html)
+            self._gate(analysis)
+        self.fragments = dict(site.fragments)
+        self.fragments.update(self._diagrams(site))
+        for path, markdown in sorted(site.pages.items()):
+            if files.get_file_from_path(path) is not None:
+                continue  # a page the user wrote wins over the generated one
+            files.append(File.generated(config, path, content=markdown))
+        return files
+
+    def _diagrams(self, site: Site) -> dict[str, str]:
+        try:
+            svgs = render_svgs(site.diagrams, self.cache_dir or None)
+        except (GraphvizMissing, GraphvizError) as exc:
+            raise PluginError(f"layerflow: {exc}") from None
+        return {key: inline_svg(svg, f"lf-{key}") for key, svg in svgs.items()}
+
+    def _gate(self, analysis: Analysis) -> None:
+        limit = _PRIORITY_RANK.get(self.config.fail_on, 0)
+        for gap in analysis.gaps:
+            if gap.status == "open" and _PRIORITY_RANK.get(gap.priority, 9) <= limit:
+                log.warning(f"{gap.id} {gap.priority} open: {gap.subject}: {gap.title} ({gap.location})")
+        for finding in analysis.findings:
+            if finding.severity is Severity.BLOCKING and not finding.rule.startswith("gap."):
+                log.warning(f"{finding.rule}: {finding.message} ({finding.location})")
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if "lf-fragment" not in html:
+            return html
+        root = _relative_root(page.url)
+
+        def swap(match: re.Match[str]) -> str:
+            fragment = self.fragments.get(match.group(1))
+            if fragment is None:
+                log.warning(f"layerflow: no fragment {match.group(1)!r} for {page.file.src_uri}")
+                return ""
+            if not config.use_directory_urls:
+                fragment = _PAGE_LINK.sub(r'href="\1.html"', fragment)
+            return fragment.replace(ROOT, root)
+
+        return _FRAGMENT.sub(swap, html)
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer | None:
+        for path in self.watch:
+            if os.path.exists(path):
+                server.watch(path)
+        return server
+
+
+def _relative_root(url: str) -> str:
+    """From a page URL ('producers/x/' or 'producers/x.html') back to the site root."""
+    depth = url.count("/")
+    return "../" * depth if depth else "./"
