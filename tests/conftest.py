@@ -41,6 +41,6 @@ def golden() -> Callable[[str, object], None]:
     return check
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from layerflow.audit.classify import NODE_IDS, Q1, Q2, Q3
+from layerflow.audit.summary import producer_ids
 from layerflow.model import Analysis, Consumer, Flow
 from layerflow.render.svg import dot_quote
 
@@ -34,7 +35,7 @@ _EDGE_STYLE = {
 }
 _HEADER = [
     "  graph [fontname=Helvetica, fontsize=11, bgcolor=transparent, nodesep=0.25, ranksep=0.6];",
-    "  node [fontname=Helvetica, fontsize=10, shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", "
+    '  node [fontname=Helvetica, fontsize=10, shape=box, style="rounded,filled", fillcolor="#ffffff", '
     'color="#607d8b"];',
     '  edge [fontname=Helvetica, fontsize=9, color="#607d8b"];',
 ]
@@ -45,7 +46,9 @@ def _attrs(**values: str) -> str:
 
 
 def _node(node_id: str, label: str, css: str, url: str = "", tooltip: str = "", **extra: str) -> str:
-    return f"  {dot_quote(node_id)} [{_attrs(label=label, URL=url, tooltip=tooltip or label, **{'class': css}, **extra)}];"
+    return (
+        f"  {dot_quote(node_id)} [{_attrs(label=label, URL=url, tooltip=tooltip or label, **{'class': css}, **extra)}];"
+    )
 
 
 def _edge(a: str, b: str, css: str, **extra: str) -> str:
@@ -89,7 +92,13 @@ def producer_graph(analysis: Analysis, producer_id: str) -> str:
         out = f"output:{flow.id}"
         color, css = _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))
         by_layer["L7"].append(
-            _node(out, flow.output, f"lf-output lf-{flow.klass} lf-status-{flow.status}", shape="note", fillcolor="#fff8e1")
+            _node(
+                out,
+                flow.output,
+                f"lf-output lf-{flow.klass} lf-status-{flow.status}",
+                shape="note",
+                fillcolor="#fff8e1",
+            )
         )
         edges.append(_edge(job, out, "lf-write"))
         for uid in flow.signals:
@@ -106,9 +115,7 @@ def producer_graph(analysis: Analysis, producer_id: str) -> str:
                 seen_consumers.add(cid)
                 url = link("signals", consumer.signal_ref) if consumer.signal_ref else ""
                 by_layer.setdefault(consumer.layer or "?", []).append(_node(cid, consumer.name, "lf-consumer", url))
-            edges.append(
-                _edge(out, cid, f"lf-flow {css}", color=color, penwidth="2" if css == "lf-gap" else "1.2")
-            )
+            edges.append(_edge(out, cid, f"lf-flow {css}", color=color, penwidth="2" if css == "lf-gap" else "1.2"))
     return _graph(f"producer {name}", by_layer, edges)
 
 
@@ -130,9 +137,11 @@ def layer_overview(analysis: Analysis) -> str:
     by_layer: dict[str, list[str]] = {"L7": []}
     counts: dict[tuple[str, str, str, str], list[str]] = {}
     open_gap_flows = {g.flow_id for g in analysis.gaps if g.status == "open"}
+    has_page = set(producer_ids(analysis))
     for flow in analysis.flows:
         job = f"producer:{flow.producer_id}"
-        by_layer["L7"].append(_node(job, flow.producer, "lf-producer", link("producers", flow.producer_id)))
+        url = link("producers", flow.producer_id) if flow.producer_id in has_page else ""
+        by_layer["L7"].append(_node(job, flow.producer, "lf-producer", url))
         targets = _layers_of(c for c in flow.consumers if c.layer != "L7") or (["L7"] if flow.consumers else [])
         gap = flow.id in open_gap_flows
         color, css = ("#c62828", "lf-gap") if gap else _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))
@@ -143,7 +152,9 @@ def layer_overview(analysis: Analysis) -> str:
             )
             counts.setdefault((job, lane, f"lf-flow {css} lf-{flow.klass}", color), []).append(flow.output)
     edges = [
-        _edge(job, lane, css, color=color, tooltip=", ".join(outputs), label=str(len(outputs)) if len(outputs) > 1 else "")
+        _edge(
+            job, lane, css, color=color, tooltip=", ".join(outputs), label=str(len(outputs)) if len(outputs) > 1 else ""
+        )
         for (job, lane, css, color), outputs in counts.items()
     ]
     return _graph("layer overview", by_layer, edges)
@@ -162,7 +173,7 @@ def decision_tree(analysis: Analysis, highlight: Iterable[Flow] = ()) -> str:
     """The rules' three questions with how many outputs took each branch; `highlight` flows in bold."""
     rules = analysis.inputs.rules
     chosen = list(highlight)
-    lines = ["digraph \"decision tree\" {", "  rankdir=TB;", *_HEADER]
+    lines = ['digraph "decision tree" {', "  rankdir=TB;", *_HEADER]
     for index, node_id in enumerate(NODE_IDS, 1):
         node = rules.node(node_id)
         question = node.question if node else node_id

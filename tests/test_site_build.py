@@ -1,0 +1,216 @@
+"""End to end: the MkDocs site builds from registry/, links hold, the strict gate fails on open gaps."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+BIN = Path(sys.executable).parent
+QUIET = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+
+
+def project_copy(root: Path, tmp: Path) -> Path:
+    """mkdocs.yml, docs/ and registry/ in a scratch folder, so tests may edit the registry."""
+    work = tmp / "project"
+    work.mkdir()
+    shutil.copy(root / "mkdocs.yml", work / "mkdocs.yml")
+    shutil.copytree(root / "docs", work / "docs")
+    shutil.copytree(root / "registry", work / "registry", ignore=shutil.ignore_patterns("example"))
+    return work
+
+
+def build(work: Path, *extra: str, tool: str = "properdocs") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / tool), "build", "-f", str(work / "mkdocs.yml"), "-d", str(work / "site"), *extra],
+        cwd=work,
+        env=QUIET,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = project_copy(root, tmp_path_factory.mktemp("site"))
+    result = build(work)
+    assert result.returncode == 0, result.stderr
+    return work / "site"
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "xlink:href") and value and tag == "a":
+                self.hrefs.append(value)
+
+
+def local_targets(site: Path, page: Path) -> list[Path]:
+    parser = Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    url = "http://site/" + str(page.relative_to(site)).replace("index.html", "")
+    out = []
+    for href in parser.hrefs:
+        target = urlparse(urljoin(url, href))
+        if target.netloc != "site":
+            continue
+        path = site / target.path.lstrip("/")
+        out.append(path / "index.html" if target.path.endswith("/") or path.is_dir() else path)
+    return out
+
+
+def test_every_entity_has_a_page(built: Path) -> None:
+    for page in (
+        "index.html",
+        "report/index.html",
+        "producers/index.html",
+        "producers/graduation-evaluator/index.html",
+        "producers/cost-snapshot-job/index.html",
+        "signals/index.html",
+        "signals/sig-100/index.html",
+        "signals/sig-206/index.html",
+        "gaps/gap-001/index.html",
+        "gaps/gap-002/index.html",
+        "changes/rc-001/index.html",
+        "changes/rc-002/index.html",
+    ):
+        assert (built / page).is_file(), page
+    assert len(list((built / "signals").glob("sig-*/index.html"))) == 18
+    assert len(list((built / "producers").glob("*/index.html"))) == 8
+
+
+def test_no_link_is_broken(built: Path) -> None:
+    broken = []
+    for page in built.rglob("*.html"):
+        if "assets" in page.parts or "search" in page.parts:
+            continue
+        for target in local_targets(built, page):
+            if not target.exists():
+                broken.append(f"{page.relative_to(built)} -> {target.relative_to(built)}")
+    assert broken == []
+
+
+def test_diagrams_are_inline_and_link_to_pages(built: Path) -> None:
+    page = built / "producers/graduation-evaluator/index.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count('class="layerflow-diagram"') == 2  # flow diagram and decision paths
+    assert "lf-fragment" not in html  # every placeholder was replaced
+    svg_links = re.findall(r'xlink:href="([^"]+)"', html)
+    assert "../../signals/sig-100/" in svg_links
+    assert "../../producers/graduation-evaluator/" in svg_links
+    home = (built / "index.html").read_text(encoding="utf-8")
+    assert 'id="lf-overview"' in home
+    report = (built / "report/index.html").read_text(encoding="utf-8")
+    assert 'id="lf-decision-tree"' in report
+
+
+def test_pages_say_what_the_registry_says(built: Path) -> None:
+    signal = (built / "signals/sig-100/index.html").read_text(encoding="utf-8")
+    assert "GraduationStatus" in signal
+    assert "registry/SIGNAL_REGISTRY_PYTHON_BASELINE.md:" in signal
+    assert "RC-001" in signal and "In-memory" in signal  # the change history, before and after
+    change = (built / "changes/rc-001/index.html").read_text(encoding="utf-8")
+    assert "graduation_evaluator.py" in change
+    assert '<code class="language-python">' in change  # evidence sections rendered
+    gap = (built / "gaps/gap-002/index.html").read_text(encoding="utf-8")
+    assert "SIG-017" in gap and "CostSnapshot" in gap
+
+
+def test_search_index_holds_signals(built: Path) -> None:
+    index = (built / "search/search_index.json").read_text(encoding="utf-8")
+    for term in ("SIG-100", "GraduationStatus", "capability_lockouts", "Cost Snapshot Job"):
+        assert term in index
+
+
+def digest(site: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and not p.name.endswith(".gz") and p.name != "sitemap.xml"
+    }
+
+
+def test_same_inputs_same_bytes(root: Path, tmp_path: Path) -> None:
+    work = project_copy(root, tmp_path)
+    assert build(work).returncode == 0
+    first = digest(work / "site")
+    shutil.rmtree(work / "site")
+    shutil.rmtree(work / ".layerflow-cache", ignore_errors=True)  # diagrams rendered afresh
+    assert build(work).returncode == 0
+    assert digest(work / "site") == first
+
+
+def test_strict_build_fails_on_open_gaps(root: Path, tmp_path: Path) -> None:
+    work = project_copy(root, tmp_path)
+    result = build(work, "--strict")
+    assert result.returncode != 0
+    gate_lines = [line for line in result.stderr.splitlines() if "layerflow" in line or "GAP-" in line]
+    assert any("GAP-002 P2 open: Cost Snapshot Job" in line for line in gate_lines), result.stderr
+    assert any("GAP-003 P3 open: M10 Maintenance Orchestrator" in line for line in gate_lines), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_fail_on_p2_ignores_p3(root: Path, tmp_path: Path) -> None:
+    work = project_copy(root, tmp_path)
+    config = (work / "mkdocs.yml").read_text(encoding="utf-8").replace("fail_on: P3", "fail_on: P2")
+    (work / "mkdocs.yml").write_text(config, encoding="utf-8")
+    result = build(work, "--strict")
+    assert "GAP-002" in result.stderr
+    assert "GAP-003" not in result.stderr
+
+
+def test_strict_build_passes_when_gaps_close(root: Path, tmp_path: Path) -> None:
+    work = project_copy(root, tmp_path)
+    config = (work / "mkdocs.yml").read_text(encoding="utf-8").replace("fail_on: P3", "fail_on: none")
+    (work / "mkdocs.yml").write_text(config, encoding="utf-8")
+    result = build(work, "--strict")
+    assert result.returncode == 0, result.stderr
+
+
+def test_invalid_input_stops_with_located_errors(root: Path, tmp_path: Path) -> None:
+    work = project_copy(root, tmp_path)
+    (work / "registry/auditor_rules.yaml").write_text("schema: [unclosed\n", encoding="utf-8")
+    baseline = work / "registry/SIGNAL_REGISTRY_PYTHON_BASELINE.md"
+    lines = baseline.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("| SIG-002 "))
+    lines[row] += " extra | cells |"
+    baseline.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = build(work)
+    assert result.returncode != 0
+    assert "registry/auditor_rules.yaml:" in result.stderr
+    assert f"registry/SIGNAL_REGISTRY_PYTHON_BASELINE.md:{row + 1}:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (work / "site/index.html").exists()  # no half-written site
+
+
+def test_build_never_writes_into_the_registry(root: Path, tmp_path: Path) -> None:
+    work = project_copy(root, tmp_path)
+    before = digest(work / "registry")
+    assert build(work).returncode == 0
+    assert digest(work / "registry") == before
+
+
+@pytest.mark.parametrize("tool", ["mkdocs", "properdocs"])
+def test_quiet_under_both_drivers(root: Path, tmp_path: Path, tool: str) -> None:
+    work = project_copy(root, tmp_path)
+    result = build(work, tool=tool)
+    assert result.returncode == 0, result.stderr
+    noise = [
+        line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("INFO", "WARNING -  GAP-"))
+    ]
+    assert noise == []
