@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -97,6 +98,38 @@ def test_large_batches_are_chunked(monkeypatch: pytest.MonkeyPatch, logged_dot: 
     assert all(str(i) in _texts(svgs[str(i)]) for i in range(10))
     runs = _renders(log)
     assert len(runs) == 3 and max(len(run) for run in runs) <= 4 and sum(len(run) for run in runs) == 10
+
+
+def _clustered(seed: int) -> str:
+    """A graph with sibling and nested clusters: the kind Graphviz 2.43 lays out by heap address."""
+    rng = random.Random(seed)
+    nodes = [f"n{j}" for j in range(rng.randint(6, 12))]
+    parts = [f"digraph c{seed} {{"]
+    for c in range(3):
+        inner = f"subgraph cluster_{c}x {{ {rng.choice(nodes)} }}" if rng.random() < 0.5 else ""
+        parts.append(f'subgraph cluster_{c} {{ label="c{c}"; {"; ".join(rng.sample(nodes, 2))}; {inner} }}')
+    parts += [f"{rng.choice(nodes)} -> {rng.choice(nodes)};" for _ in range(rng.randint(4, 12))]
+    return "\n".join([*parts, "}"])
+
+
+def test_clustered_graphs_get_a_process_each_and_the_lone_dot_layout(logged_dot: tuple[str, Path]) -> None:
+    dot, log = logged_dot
+    clustered = {f"c{seed}": _clustered(seed) for seed in range(12)}
+    plain = {f"p{i}": _graph(i) for i in range(10)}
+    mixed = dict(sorted({**clustered, **plain}.items(), key=lambda item: random.Random(item[0]).random()))
+    svgs = render_svgs(mixed, None, jobs=2, dot=dot)
+    runs = _renders(log)
+    assert sorted(len(run) for run in runs) == [1] * 12 + [5, 5]
+    for key, text in clustered.items():
+        alone = subprocess.run([REAL_DOT, "-Tsvg"], input=text, capture_output=True, text=True, check=True).stdout
+        assert svgs[key] == alone, key
+    assert render_svgs(mixed, None, jobs=2, dot=REAL_DOT, isolate="all") == svgs
+
+
+def test_isolate_none_batches_everything(logged_dot: tuple[str, Path]) -> None:
+    dot, log = logged_dot
+    render_svgs({f"c{seed}": _clustered(seed) for seed in range(6)}, None, jobs=2, dot=dot, isolate="none")
+    assert sorted(len(run) for run in _renders(log)) == [3, 3]
 
 
 VARIED = {
