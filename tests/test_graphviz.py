@@ -133,7 +133,7 @@ def test_isolate_none_batches_everything(logged_dot: tuple[str, Path]) -> None:
 
 
 VARIED = {
-    "gradient": 'digraph G { a [style=filled, fillcolor="red:blue"]; b [style=radial, fillcolor="white:black"]; a -> b }',
+    "gradient": 'digraph G { a [style=filled, fillcolor="red:blue"]; b [style=radial, fillcolor="white:red"]; a -> b }',
     "cluster": 'digraph { subgraph cluster_x { label="C"; style=filled; fillcolor="yellow:green"; x } x -> y }',
     "html": 'digraph { n [label=<<b>bold</b> &amp; <i>it</i>>]; n -> m [URL="page.html", tooltip="t"] }',
     "record": 'digraph { r [shape=record, label="{a|b}"]; r -> s [style=filled] }',

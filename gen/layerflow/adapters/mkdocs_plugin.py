@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
 from layerflow.adapters.load import Sources, load_and_analyse
-from layerflow.model import Analysis, Severity
+from layerflow.model import LAYERS, Analysis, Severity
 from layerflow.render.dot import ROOT
 from layerflow.render.site import Site, build_site, error_page
 from layerflow.render.svg import inline_svg
@@ -80,6 +80,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             base=here(c.base) or root,
         )
         self.cache_dir = here(c.cache_dir) or ""
+        unknown = sorted(k for k in c.layers if k not in LAYERS)
+        if unknown:
+            raise PluginError(f"layerflow: 'layers' names {', '.join(unknown)}; layers are L1..L8")
         self.watch = sorted({p for ps, _ in self.sources.resolved().values() for p in ps})
         return config
 
@@ -93,7 +96,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 log.warning(line)
             site = Site(pages={"index.md": error_page(located), "report.md": error_page(located)})
         else:
-            site = build_site(analysis, user_markdown_html)
+            site = build_site(analysis, user_markdown_html, self.config.layers)
             self._gate(analysis)
         self.fragments = dict(site.fragments)
         self.fragments.update(self._diagrams(site))

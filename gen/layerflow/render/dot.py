@@ -8,7 +8,7 @@ site replaces per page with the path back to its root.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from layerflow.audit.classify import NODE_IDS, Q1, Q2, Q3
 from layerflow.audit.summary import producer_ids
@@ -68,8 +68,8 @@ def _consumer_id(consumer: Consumer) -> str:
     return f"consumer:{consumer.layer or '?'}:{consumer.name}"
 
 
-def _cluster(layer: str, lines: Sequence[str]) -> list[str]:
-    title = LAYER_TITLES.get(layer, "layer unknown" if layer == "?" else layer)
+def _cluster(layer: str, lines: Sequence[str], names: Mapping[str, str]) -> list[str]:
+    title = names.get(layer, "layer unknown" if layer == "?" else layer)
     css = f"lf-lane lf-lane-{layer if layer != '?' else 'unknown'}"
     return [
         f"  subgraph {dot_quote('cluster_' + layer)} {{",
@@ -79,7 +79,7 @@ def _cluster(layer: str, lines: Sequence[str]) -> list[str]:
     ]
 
 
-def producer_graph(analysis: Analysis, producer_id: str) -> str:
+def producer_graph(analysis: Analysis, producer_id: str, names: Mapping[str, str] = LAYER_TITLES) -> str:
     """One producer: the job, its outputs, their signals and consumers, clustered by layer."""
     flows = [f for f in analysis.flows if f.producer_id == producer_id]
     name = flows[0].producer if flows else producer_id
@@ -116,19 +116,19 @@ def producer_graph(analysis: Analysis, producer_id: str) -> str:
                 url = link("signals", consumer.signal_ref) if consumer.signal_ref else ""
                 by_layer.setdefault(consumer.layer or "?", []).append(_node(cid, consumer.name, "lf-consumer", url))
             edges.append(_edge(out, cid, f"lf-flow {css}", color=color, penwidth="2" if css == "lf-gap" else "1.2"))
-    return _graph(f"producer {name}", by_layer, edges)
+    return _graph(f"producer {name}", by_layer, edges, names)
 
 
-def _graph(name: str, by_layer: dict[str, list[str]], edges: list[str]) -> str:
+def _graph(name: str, by_layer: dict[str, list[str]], edges: list[str], names: Mapping[str, str]) -> str:
     lines = [f"digraph {dot_quote(name)} {{", "  rankdir=LR;", *_HEADER]
     for layer in sorted(by_layer, key=lambda lay: (lay != "L7", lay)):
-        lines += _cluster(layer, list(dict.fromkeys(by_layer[layer])))
+        lines += _cluster(layer, list(dict.fromkeys(by_layer[layer])), names)
     lines += list(dict.fromkeys(edges))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def layer_overview(analysis: Analysis) -> str:
+def layer_overview(analysis: Analysis, names: Mapping[str, str] = LAYER_TITLES) -> str:
     """Every L7 producer and where its outputs go, one lane per layer; gaps in red.
 
     Outputs of one producer that reach one layer the same way are drawn as one
@@ -148,7 +148,7 @@ def layer_overview(analysis: Analysis) -> str:
         for layer in targets:
             lane = f"lane:{layer}"
             by_layer.setdefault(layer, []).append(
-                _node(lane, LAYER_TITLES.get(layer, layer), "lf-layer", shape="box3d", fillcolor="#eceff1")
+                _node(lane, names.get(layer, layer), "lf-layer", shape="box3d", fillcolor="#eceff1")
             )
             counts.setdefault((job, lane, f"lf-flow {css} lf-{flow.klass}", color), []).append(flow.output)
     edges = [
@@ -157,7 +157,7 @@ def layer_overview(analysis: Analysis) -> str:
         )
         for (job, lane, css, color), outputs in counts.items()
     ]
-    return _graph("layer overview", by_layer, edges)
+    return _graph("layer overview", by_layer, edges, names)
 
 
 _OUTCOMES = {

@@ -43,17 +43,21 @@ def placeholder(key: str) -> str:
     return f'<div class="lf-fragment" data-lf="{attr(key)}"></div>'
 
 
-def build_site(analysis: Analysis, render_markdown: Callable[[str], str]) -> Site:
-    """Every page of the site. `render_markdown` turns user-written Markdown (evidence) into safe HTML."""
+def build_site(
+    analysis: Analysis, render_markdown: Callable[[str], str], layer_names: Mapping[str, str] | None = None
+) -> Site:
+    """Every page of the site. `render_markdown` turns user-written Markdown (evidence) into safe HTML;
+    `layer_names` renames layers in diagrams ("L6": "L6 Platform")."""
+    names = {**dot.LAYER_TITLES, **(layer_names or {})}
     site = Site()
-    site.diagrams["overview"] = dot.layer_overview(analysis)
+    site.diagrams["overview"] = dot.layer_overview(analysis, names)
     site.diagrams["decision-tree"] = dot.decision_tree(analysis)
     site.pages["index.md"] = home_page(analysis)
     site.pages["report.md"] = render_report(analysis, ROOT_LINKS, diagram=placeholder("decision-tree"))
     site.pages["producers/index.md"] = producers_index(analysis)
     for producer_id in producer_ids(analysis):
         site.pages[f"producers/{producer_id}.md"] = producer_page(analysis, producer_id)
-        site.diagrams[f"producer-{producer_id}"] = dot.producer_graph(analysis, producer_id)
+        site.diagrams[f"producer-{producer_id}"] = dot.producer_graph(analysis, producer_id, names)
         mine = [f for f in analysis.flows if f.producer_id == producer_id]
         site.diagrams[f"tree-{producer_id}"] = dot.decision_tree(analysis, mine)
     site.pages["signals/index.md"] = signals_index(analysis)

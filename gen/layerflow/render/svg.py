@@ -75,6 +75,7 @@ _HTML_LABEL_ESCAPES = {
     "}": "&#125;",
     "\\": "\\\\",  # Graphviz expands \N, \G... in HTML-like labels too; \\ is a literal backslash
     "\n": "<BR/>",
+    "\t": " ",  # Graphviz drops tabs (even &#9;) from HTML-like labels
 }
 _HTML_LABEL_SPECIAL = re.compile("[" + re.escape("".join(_HTML_LABEL_ESCAPES)) + "]")
 
@@ -83,7 +84,8 @@ def dot_html_escape(text: str) -> str:
     """`text` as literal text inside a Graphviz HTML-like label (`label=<...>`).
 
     Newlines become `<BR/>` line breaks, so the result belongs in text, not in
-    an attribute value of the label's markup.
+    an attribute value of the label's markup. Tabs become spaces (Graphviz
+    would drop them), and as in HTML, runs of spaces are not kept exactly.
     """
     return _HTML_LABEL_SPECIAL.sub(lambda m: _HTML_LABEL_ESCAPES[m.group(0)], _clean(text))
 
