@@ -19,7 +19,7 @@ from layerflow.render.report import render_report
 def plain(value: Any) -> Any:
     """Model values as JSON-able data, deterministic."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):

@@ -155,9 +155,14 @@ class Registry:
     conflicts: tuple[Conflict, ...] = ()
     metadata: Mapping[str, str] = field(default_factory=dict)  # "**Status:** VERIFIED" lines
     versions: tuple[VersionEntry, ...] = ()
+    _index: Mapping[str, Signal] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Built once: every stage looks signals up by UID, many times per page at scale.
+        object.__setattr__(self, "_index", {s.uid: s for s in self.signals})
 
     def by_uid(self) -> Mapping[str, Signal]:
-        return {s.uid: s for s in self.signals}
+        return self._index
 
 
 # ---------------------------------------------------------- change records
