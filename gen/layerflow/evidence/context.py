@@ -1,0 +1,49 @@
+"""What the write detectors know about the whole file they are reading."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from layerflow.evidence.facts import WriteSite
+from layerflow.evidence.paths import path_text
+from layerflow.evidence.pysource import Bindings, show, template
+from layerflow.model import Location
+
+_REDIS_CLIENTS = frozenset({"redis", "aioredis", "coredis", "valkey"})
+
+
+@dataclass
+class Module:
+    """What the detectors need to know about the whole file."""
+
+    path: str
+    aliases: dict[str, str]
+    bindings: Bindings
+    awaited: set[int]  # ids of calls that are awaited or entered with `async with`
+    models: dict[str, str]  # ORM class -> table, for classes defined in this file
+    metrics: dict[str, str] = field(default_factory=dict)  # dotted name -> metric name
+    metric_groups: set[str] = field(default_factory=set)  # dicts and lists holding metrics
+    statements: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # execute call -> writes
+    consumed: set[int] = field(default_factory=set)  # text() calls an execute() already reports
+
+    @property
+    def uses_redis(self) -> bool:
+        return any(v.split(".")[0] in _REDIS_CLIENTS for v in self.aliases.values())
+
+    def site(self, kind: str, target: str, detail: str, call: ast.Call, operation: str) -> WriteSite:
+        location = Location(self.path, call.lineno)
+        return WriteSite(kind, target, detail or operation, location, id(call) in self.awaited, operation)
+
+    def path_of(self, expr: ast.expr | None, scope: ast.AST) -> str:
+        return path_text(expr, scope, self.bindings, self.aliases) if expr is not None else ""
+
+    def text_of(self, expr: ast.expr | None, scope: ast.AST) -> str:
+        """A string argument's text, following one name to the string it holds."""
+        if expr is None:
+            return ""
+        found = template(expr)
+        if found is None and isinstance(expr, ast.Name):
+            bound = self.bindings.value_of(expr, scope)
+            found = template(bound) if bound is not None else None
+        return found if found is not None else show(expr)
