@@ -158,8 +158,11 @@ def test_a_broken_source_names_its_key_and_the_rest_are_still_cached(
     cache = str(tmp_path / "cache")
     good = {f"ok/{i}": _graph(i) for i in range(6)}
     with pytest.raises(GraphvizError) as caught:
-        render_svgs({**good, "flows/broken one": "digraph { a -> }"}, cache, jobs=2, dot=dot)
-    assert set(caught.value.failures) == {"flows/broken one"}
+        render_svgs(
+            {**good, "flows/broken one": "digraph { a -> }", "again": "digraph { a -> }"}, cache, jobs=2, dot=dot
+        )
+    assert set(caught.value.failures) == {"flows/broken one", "again"}
+    assert "again" in caught.value.failures["again"]
     message = str(caught.value)
     assert "flows/broken one" in message and "syntax error" in message
     assert ".dot" not in caught.value.failures["flows/broken one"]  # the temp file's name is replaced by the key
@@ -185,6 +188,14 @@ def test_missing_dot_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GraphvizMissing, match="install Graphviz"):
         dot_version()
+
+
+def test_a_relative_dot_path_still_works(logged_dot: tuple[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    dot, log = logged_dot
+    monkeypatch.chdir(Path(dot).parent.parent)
+    relative = os.path.join(Path(dot).parent.name, Path(dot).name)
+    assert "a1" in _texts(render_svgs({"a": _graph(1)}, None, dot=relative)["a"])
+    assert len(_renders(log)) == 1
 
 
 def test_nothing_to_render_and_bad_jobs() -> None:

@@ -93,6 +93,8 @@ def render_svgs(
         raise ValueError(f"jobs must be at least 1, not {jobs}")
     if not sources:
         return {}
+    if os.sep in dot or (os.altsep and os.altsep in dot):
+        dot = os.path.abspath(dot)  # dot runs in a temporary directory
     version = dot_version(dot)
     digests = {key: _digest(version, text) for key, text in sources.items()}
     svgs: dict[str, str] = {}  # digest -> SVG
@@ -114,8 +116,15 @@ def render_svgs(
                 svgs[digest] = rendered[index]
                 if cache_dir is not None:
                     _write_cache(cache_dir, digest, rendered[index])
-        if failures:  # dot names its input file: say the key instead
-            raise GraphvizError({keys[i]: message.replace(_name(i), keys[i]) for i, message in failures.items()})
+        if failures:  # every key with a failed source, dot's name for its temporary file replaced by the key
+            failed = {digest: index for index, digest in enumerate(todo) if index in failures}
+            raise GraphvizError(
+                {
+                    key: failures[failed[digest]].replace(_name(failed[digest]), key)
+                    for key, digest in digests.items()
+                    if digest in failed
+                }
+            )
     return {key: svgs[digest] for key, digest in digests.items()}
 
 

@@ -39,6 +39,8 @@ _URL_REF = re.compile(r"url\(#([^)]*)\)")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]")  # browsers strip or skip these when reading a scheme
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_DOT_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_DOT_LINE_BREAKS = {"\\": "\\", "n": "\n", "l": "\n", "r": "\n"}
 _LENGTH = re.compile(r"\d+(?:\.\d+)?(?:pt|px)?\Z")
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -106,7 +108,9 @@ def inline_svg(svg: str, diagram_id: str, label: str | None = None) -> str:
     its fixed width and height go (the viewBox stays; the natural width
     becomes a `max-width`). Every id becomes `<diagram_id>-<id>` and every
     `url(#id)` and `href="#id"` that points inside the SVG follows it.
-    The XML prolog, DOCTYPE and comments are dropped. Links are kept when they
+    The XML prolog, DOCTYPE and comments are dropped. `<title>`s read DOT's
+    escapes as labels do, and a link's tooltip (`xlink:title`, which browsers
+    ignore) is also given as its `<title>`. Links are kept when they
     are relative or http(s)/mailto; any other scheme (javascript:, data:...)
     raises UnsafeSvg, as does an element Graphviz never draws with.
 
@@ -117,10 +121,11 @@ def inline_svg(svg: str, diagram_id: str, label: str | None = None) -> str:
     if not _DIAGRAM_ID.match(diagram_id):
         raise ValueError(f"diagram id {diagram_id!r} must be a letter followed by letters, digits, '-' or '_'")
     root = _parse(svg, diagram_id)
+    _readable_titles(root)
     name = _graph_name(root)
-    ids = _new_ids(root, diagram_id)
+    ids = _rename_ids(root, diagram_id)
     for element in root.iter():
-        _rewrite_attributes(element, ids, diagram_id)
+        _rewrite_references(element, ids, diagram_id)
     root.attrib = _root_attributes(root, diagram_id, label or name or diagram_id)
     return _serialize(root, inline=False)
 
@@ -160,30 +165,31 @@ def _fix_entity(match: re.Match[str]) -> str:
     return "&amp;" + match.group(0)[1:]
 
 
-def _new_ids(root: ET.Element, diagram_id: str) -> dict[str, str]:
-    """Each id in document order -> `<diagram_id>-<id>`, made HTML-safe and unique."""
-    ids: dict[str, str] = {}
+def _rename_ids(root: ET.Element, diagram_id: str) -> dict[str, str]:
+    """Give every id, in document order, the form `<diagram_id>-<id>`, HTML-safe and unique even where
+    Graphviz repeated one (a user's `id` on two nodes). Returns old id -> new id of its first holder."""
+    first: dict[str, str] = {}
     used = {diagram_id}
     for element in root.iter():
         old = element.get("id")
-        if old is None or old in ids:
+        if old is None:
             continue
         new = base = f"{diagram_id}-{_ID_UNSAFE.sub('_', old)}"
         count = 1
         while new in used:
             count += 1
             new = f"{base}-{count}"
-        ids[old] = new
         used.add(new)
-    return ids
+        first.setdefault(old, new)
+        element.set("id", new)
+    return first
 
 
-def _rewrite_attributes(element: ET.Element, ids: dict[str, str], diagram_id: str) -> None:
+def _rewrite_references(element: ET.Element, ids: dict[str, str], diagram_id: str) -> None:
     for attribute, value in list(element.attrib.items()):
-        local = _local(attribute)
         if attribute == "id":
-            new = ids[value]
-        elif local == "href":
+            continue
+        if _local(attribute) == "href":
             _check_url(value, diagram_id)
             new = "#" + ids[value[1:]] if value.startswith("#") and value[1:] in ids else value
         else:
@@ -210,6 +216,22 @@ def _root_attributes(root: ET.Element, diagram_id: str, label: str) -> dict[str,
     return attributes
 
 
+def _readable_titles(root: ET.Element) -> None:
+    """Graphviz writes names into `<title>` as DOT has them (a backslash doubled, a newline as
+    backslash-n): read those escapes as a label would. And it puts a tooltip only in `<a xlink:title>`, which
+    browsers do not show: give each such link a `<title>` too, so hovering shows the tooltip
+    rather than the node's name."""
+    for title in root.iter(f"{{{SVG_NS}}}title"):
+        if title.text:
+            title.text = _DOT_ESCAPE.sub(lambda m: _DOT_LINE_BREAKS.get(m.group(1), m.group(0)), title.text)
+    for link in root.iter(f"{{{SVG_NS}}}a"):
+        tooltip = link.get(f"{{{XLINK_NS}}}title")
+        if tooltip and link.find(f"{{{SVG_NS}}}title") is None:
+            title = ET.Element(f"{{{SVG_NS}}}title")
+            title.text = tooltip
+            link.insert(0, title)
+
+
 def _graph_name(root: ET.Element) -> str:
     """The graph's name, or "" for an anonymous graph, whose `<title>` (%0, %3...) is removed
     so it does not pop up as the whole diagram's tooltip."""
@@ -221,7 +243,7 @@ def _graph_name(root: ET.Element) -> str:
     if name.startswith("%"):
         group.remove(title)
         return ""
-    return name
+    return " ".join(name.split())
 
 
 def _serialize(element: ET.Element, *, inline: bool) -> str:

@@ -1,0 +1,1 @@
+"""Helpers that drive headless Chromium against a built site (see harness.py)."""
