@@ -341,6 +341,15 @@ class Ledger:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """What reading the code base and ops files found: the base of layerflow.evidence.facts.EvidenceSet.
+
+    The model sits below the evidence package and cannot name its facts, so
+    Inputs holds this base; the audit narrows it (audit.evidence.evidence_of).
+    """
+
+
+@dataclass(frozen=True, slots=True)
 class Inputs:
     """Everything one audit reads, already parsed."""
 
@@ -349,6 +358,7 @@ class Inputs:
     rules: Rules = field(default_factory=Rules)
     inventory: Inventory | None = None
     ledger: Ledger = field(default_factory=Ledger)
+    evidence: Evidence | None = None  # --code / --ops facts; None when neither was given
 
 
 # --------------------------------------------------------- audit results
@@ -480,6 +490,25 @@ class Analysis:
     findings: tuple[Finding, ...]
     changes: tuple[ChangeOutcome, ...]
     gates: tuple[GateOutcome, ...]
+    _gaps_by_flow: Mapping[str, tuple[Gap, ...]] = field(init=False, repr=False, compare=False)
+    _flows_by_producer: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Pages ask these for every flow and producer; a scan each time is quadratic at scale.
+        gaps: dict[str, list[Gap]] = {}
+        for gap in self.gaps:
+            gaps.setdefault(gap.flow_id, []).append(gap)
+        flows: dict[str, list[Flow]] = {}
+        for flow in self.flows:
+            flows.setdefault(flow.producer_id, []).append(flow)
+        object.__setattr__(self, "_gaps_by_flow", {k: tuple(v) for k, v in gaps.items()})
+        object.__setattr__(self, "_flows_by_producer", {k: tuple(v) for k, v in flows.items()})
+
+    def gaps_of_flow(self, flow_id: str) -> tuple[Gap, ...]:
+        return self._gaps_by_flow.get(flow_id, ())
+
+    def flows_of(self, producer_id: str) -> tuple[Flow, ...]:
+        return self._flows_by_producer.get(producer_id, ())
 
     @property
     def exit_code(self) -> int:

@@ -58,7 +58,8 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
     def __init__(self) -> None:
         self.serving = False
         self.sources = Sources()
-        self.fragments: dict[str, str] = {}
+        self.fragments: dict[str, str] = {}  # evidence HTML, swapped in before search indexing
+        self.diagrams: dict[str, str] = {}  # inline SVG, swapped in after
         self.watch: list[str] = []
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -99,7 +100,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             site = build_site(analysis, user_markdown_html, self.config.layers)
             self._gate(analysis)
         self.fragments = dict(site.fragments)
-        self.fragments.update(self._diagrams(site))
+        self.diagrams = self._diagrams(site)
         for path, markdown in sorted(site.pages.items()):
             if files.get_file_from_path(path) is not None:
                 continue  # a page the user wrote wins over the generated one
@@ -111,7 +112,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             svgs = render_svgs(site.diagrams, self.cache_dir or None)
         except (GraphvizMissing, GraphvizError) as exc:
             raise PluginError(f"layerflow: {exc}") from None
-        return {key: inline_svg(svg, f"lf-{key}") for key, svg in svgs.items()}
+        return {key: _inline(key, svg) for key, svg in svgs.items()}
 
     def _gate(self, analysis: Analysis) -> None:
         limit = _PRIORITY_RANK.get(self.config.fail_on, 0)
@@ -123,15 +124,25 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 log.warning(f"{finding.rule}: {finding.message} ({finding.location})")
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Evidence HTML goes in before the search plugin reads the page, so it is searchable."""
+        return self._swap(html, page, config, self.fragments, final=False)
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Diagrams go in last: searching thousands of SVG elements finds nothing and costs most of a build."""
+        return self._swap(output, page, config, self.diagrams, final=True)
+
+    def _swap(self, html: str, page: Page, config: MkDocsConfig, fragments: dict[str, str], *, final: bool) -> str:
         if "lf-fragment" not in html:
             return html
         root = _relative_root(page.url)
 
         def swap(match: re.Match[str]) -> str:
-            fragment = self.fragments.get(match.group(1))
+            fragment = fragments.get(match.group(1))
             if fragment is None:
-                log.warning(f"layerflow: no fragment {match.group(1)!r} for {page.file.src_uri}")
-                return ""
+                if final:
+                    log.warning(f"layerflow: no fragment {match.group(1)!r} for {page.file.src_uri}")
+                    return ""
+                return match.group(0)  # a diagram: swapped in on_post_page
             if not config.use_directory_urls:
                 fragment = _PAGE_LINK.sub(r'href="\1.html"', fragment)
             return fragment.replace(ROOT, root)
@@ -143,6 +154,18 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             if os.path.exists(path):
                 server.watch(path)
         return server
+
+
+_INLINE_CACHE: dict[tuple[str, str], str] = {}  # survives `serve` rebuilds, which make new plugin objects
+
+
+def _inline(key: str, svg: str) -> str:
+    found = _INLINE_CACHE.get((key, svg))
+    if found is None:
+        if len(_INLINE_CACHE) > 100_000:
+            _INLINE_CACHE.clear()
+        found = _INLINE_CACHE[(key, svg)] = inline_svg(svg, f"lf-{key}")
+    return found
 
 
 def _relative_root(url: str) -> str:

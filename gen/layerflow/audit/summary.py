@@ -67,13 +67,17 @@ def is_deferred_l6(flow: Flow) -> bool:
 
 
 def producer_ids(analysis: Analysis) -> list[str]:
-    """L7 producers: the inventory's, else the distinct producers of L7 registry rows."""
+    """L7 producers: the inventory's, then the producers of L7 registry rows no job covers.
+
+    Internal artifacts without a job (a bare timer, a script) are not producers.
+    """
     inventory = analysis.inputs.inventory
     ids = [p.id for p in inventory.producers] if inventory else []
+    artifact_owners = {f.producer_id for f in analysis.flows if f.writer}
+    seen = set(ids)
     for flow in analysis.flows:
-        if flow.producer_id not in ids and not any(
-            f.producer_id == flow.producer_id and f.writer for f in analysis.flows
-        ):
+        if flow.producer_id not in seen and flow.producer_id not in artifact_owners:
+            seen.add(flow.producer_id)
             ids.append(flow.producer_id)
     return ids
 

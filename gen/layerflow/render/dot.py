@@ -81,7 +81,7 @@ def _cluster(layer: str, lines: Sequence[str], names: Mapping[str, str]) -> list
 
 def producer_graph(analysis: Analysis, producer_id: str, names: Mapping[str, str] = LAYER_TITLES) -> str:
     """One producer: the job, its outputs, their signals and consumers, clustered by layer."""
-    flows = [f for f in analysis.flows if f.producer_id == producer_id]
+    flows = list(analysis.flows_of(producer_id))
     name = flows[0].producer if flows else producer_id
     by_layer: dict[str, list[str]] = {"L7": []}
     edges: list[str] = []
@@ -169,32 +169,51 @@ _OUTCOMES = {
 }
 
 
-def decision_tree(analysis: Analysis, highlight: Iterable[Flow] = ()) -> str:
-    """The rules' three questions with how many outputs took each branch; `highlight` flows in bold."""
+_BRANCHES = (
+    (Q1, True, "out:l7_l7"),
+    (Q1, False, Q2),
+    (Q2, True, Q3),
+    (Q2, False, "out:l7_l8"),
+    (Q3, True, "out:l7_both"),
+    (Q3, False, "out:l7_l6"),
+)
+
+
+def tree_counts(flows: Iterable[Flow]) -> dict[str, int]:
+    """How many flows reached each outcome ("l7_l6") and took each branch ("q1_l7_only:yes")."""
+    counts: dict[str, int] = {}
+    for flow in flows:
+        counts[flow.klass] = counts.get(flow.klass, 0) + 1
+        for step in flow.decision:
+            key = f"{step.node}:{'yes' if step.answer else 'no'}"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def decision_tree(analysis: Analysis, highlight: Iterable[Flow] = (), counts: Mapping[str, int] | None = None) -> str:
+    """The rules' three questions with how many outputs took each branch; `highlight` flows in bold.
+
+    Pass `counts` (from `tree_counts`) when drawing many trees over one analysis.
+    """
     rules = analysis.inputs.rules
-    chosen = list(highlight)
+    totals = counts if counts is not None else tree_counts(analysis.flows)
+    taken_by_mine = tree_counts(highlight)
     lines = ['digraph "decision tree" {', "  rankdir=TB;", *_HEADER]
     for index, node_id in enumerate(NODE_IDS, 1):
         node = rules.node(node_id)
         question = node.question if node else node_id
         lines.append(_node(node_id, f"Q{index}: {question}", "lf-question", shape="diamond", fillcolor="#e3f2fd"))
     for klass, label in _OUTCOMES.items():
-        count = sum(1 for f in analysis.flows if f.klass == klass)
-        lines.append(_node(f"out:{klass}", f"{label}\n({count})", f"lf-outcome lf-{klass}", fillcolor="#f1f8e9"))
-    branches = [
-        (Q1, True, "out:l7_l7"),
-        (Q1, False, Q2),
-        (Q2, True, Q3),
-        (Q2, False, "out:l7_l8"),
-        (Q3, True, "out:l7_both"),
-        (Q3, False, "out:l7_l6"),
-    ]
-    for node_id, answer, target in branches:
-        taken = sum(1 for f in analysis.flows if any(d.node == node_id and d.answer is answer for d in f.decision))
-        mine = any(any(d.node == node_id and d.answer is answer for d in f.decision) for f in chosen)
+        lines.append(
+            _node(f"out:{klass}", f"{label}\n({totals.get(klass, 0)})", f"lf-outcome lf-{klass}", fillcolor="#f1f8e9")
+        )
+    for node_id, answer, target in _BRANCHES:
+        key = f"{node_id}:{'yes' if answer else 'no'}"
+        mine = taken_by_mine.get(key, 0) > 0
         css = "lf-branch lf-taken" if mine else "lf-branch"
         extra = {"penwidth": "3", "color": "#1565c0"} if mine else {}
-        lines.append(_edge(node_id, target, css, label=f"{'yes' if answer else 'no'} ({taken})", **extra))
+        label = f"{'yes' if answer else 'no'} ({totals.get(key, 0)})"
+        lines.append(_edge(node_id, target, css, label=label, **extra))
     lines.append(_edge("out:l7_l8", "out:unclassified", "lf-branch", style="invis"))
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -30,7 +30,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
 
 def status_text(flow: Flow, analysis: Analysis, links: Links) -> str:
     text = _STATUS.get(flow.status, flow.status.upper())
-    gaps = [g for g in analysis.gaps if g.flow_id == flow.id]
+    gaps = analysis.gaps_of_flow(flow.id)
     notes = [links.link(g.id, links.gap(g.id)) + (f" via {g.resolved_by}" if g.resolved_by else "") for g in gaps]
     return text + (f" ({', '.join(notes)})" if notes else "")
 
@@ -130,7 +130,7 @@ def _inventory(analysis: Analysis, links: Links) -> list[str]:
 
 
 def _of(analysis: Analysis, producer_id: str) -> list[Flow]:
-    return [f for f in analysis.flows if f.producer_id == producer_id]
+    return list(analysis.flows_of(producer_id))
 
 
 def _flow_rows(flows: Iterable[Flow], analysis: Analysis, links: Links, *, with_signal: bool) -> list[tuple[str, ...]]:

@@ -8,7 +8,7 @@ Nothing here is typed by hand that the registry already says.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from layerflow.audit.history import field_changes
@@ -55,11 +55,12 @@ def build_site(
     site.pages["index.md"] = home_page(analysis)
     site.pages["report.md"] = render_report(analysis, ROOT_LINKS, diagram=placeholder("decision-tree"))
     site.pages["producers/index.md"] = producers_index(analysis)
+    known = set(producer_ids(analysis))
+    counts = dot.tree_counts(analysis.flows)
     for producer_id in producer_ids(analysis):
         site.pages[f"producers/{producer_id}.md"] = producer_page(analysis, producer_id)
         site.diagrams[f"producer-{producer_id}"] = dot.producer_graph(analysis, producer_id, names)
-        mine = [f for f in analysis.flows if f.producer_id == producer_id]
-        site.diagrams[f"tree-{producer_id}"] = dot.decision_tree(analysis, mine)
+        site.diagrams[f"tree-{producer_id}"] = dot.decision_tree(analysis, analysis.flows_of(producer_id), counts)
     site.pages["signals/index.md"] = signals_index(analysis)
     flows_by_signal: dict[str, list[Flow]] = {}
     for flow in analysis.flows:
@@ -67,11 +68,11 @@ def build_site(
             flows_by_signal.setdefault(uid, []).append(flow)
     for signal in analysis.inputs.registry.signals:
         site.pages[f"signals/{signal.uid.lower()}.md"] = signal_page(
-            analysis, signal, flows_by_signal.get(signal.uid, [])
+            analysis, signal, flows_by_signal.get(signal.uid, []), known
         )
     site.pages["gaps/index.md"] = gaps_index(analysis)
     for gap in analysis.gaps:
-        site.pages[f"gaps/{gap.id.lower()}.md"] = gap_page(analysis, gap)
+        site.pages[f"gaps/{gap.id.lower()}.md"] = gap_page(analysis, gap, known)
     site.pages["changes/index.md"] = changes_index(analysis)
     for record in analysis.inputs.changes:
         page, evidence = change_page(analysis, record, render_markdown)
@@ -80,12 +81,8 @@ def build_site(
     return site
 
 
-def _known_producers(analysis: Analysis) -> set[str]:
-    return set(producer_ids(analysis))
-
-
-def _producer_link(flow: Flow, analysis: Analysis, links: Links) -> str:
-    if flow.producer_id in _known_producers(analysis):
+def _producer_link(flow: Flow, known: Collection[str], links: Links) -> str:
+    if flow.producer_id in known:
         return links.link(flow.producer, links.producer(flow.producer_id))
     return md(flow.producer)
 
@@ -136,8 +133,8 @@ def producers_index(analysis: Analysis) -> str:
     schedules = {p.id: p.schedule or p.trigger for p in inventory.producers} if inventory else {}
     rows = []
     for producer_id in producer_ids(analysis):
-        flows = [f for f in analysis.flows if f.producer_id == producer_id]
-        gaps = [g for g in analysis.gaps if g.status == "open" and any(g.flow_id == f.id for f in flows)]
+        flows = analysis.flows_of(producer_id)
+        gaps = [g for f in flows for g in analysis.gaps_of_flow(f.id) if g.status == "open"]
         name = flows[0].producer if flows else producer_id
         rows.append(
             (
@@ -155,7 +152,7 @@ def producers_index(analysis: Analysis) -> str:
 
 def producer_page(analysis: Analysis, producer_id: str) -> str:
     links = ENTITY_LINKS
-    flows = [f for f in analysis.flows if f.producer_id == producer_id]
+    flows = analysis.flows_of(producer_id)
     inventory = analysis.inputs.inventory
     producer = next((p for p in inventory.producers if p.id == producer_id), None) if inventory else None
     name = producer.name if producer else (flows[0].producer if flows else producer_id)
@@ -233,7 +230,7 @@ def signals_index(analysis: Analysis) -> str:
     return "\n".join(out) + "\n"
 
 
-def signal_page(analysis: Analysis, signal: Signal, flows: Iterable[Flow]) -> str:
+def signal_page(analysis: Analysis, signal: Signal, flows: Iterable[Flow], known: Collection[str]) -> str:
     links = ENTITY_LINKS
     out = [f"# {md(signal.uid)} {md(signal.name)}", ""]
     rows = [(md_code(name), md(value) if value else "none") for name, value in signal.fields.items() if name != "uid"]
@@ -264,7 +261,7 @@ def signal_page(analysis: Analysis, signal: Signal, flows: Iterable[Flow]) -> st
             ("Producer", "Output", "Class", "Status"),
             [
                 (
-                    _producer_link(f, analysis, links),
+                    _producer_link(f, known, links),
                     md(f.output),
                     md(_CLASS_TITLES.get(f.klass, f.klass)),
                     status_text(f, analysis, links),
@@ -293,7 +290,8 @@ def signal_page(analysis: Analysis, signal: Signal, flows: Iterable[Flow]) -> st
             ],
         )
         out.append("")
-    gaps = [g for g in analysis.gaps if g.subject == signal.uid or any(g.flow_id == f.id for f in mine)]
+    gaps = [g for g in analysis.gaps if g.subject == signal.uid]
+    gaps += [g for f in mine for g in analysis.gaps_of_flow(f.id) if g not in gaps]
     if gaps:
         out += ["## Gaps", ""]
         out += [f"- {links.link(g.id, links.gap(g.id))} ({g.priority}, {g.status}): {md(g.title)}" for g in gaps]
@@ -329,7 +327,7 @@ def gaps_index(analysis: Analysis) -> str:
     return "\n".join(out) + "\n"
 
 
-def gap_page(analysis: Analysis, gap: Gap) -> str:
+def gap_page(analysis: Analysis, gap: Gap, known: Collection[str]) -> str:
     links = ENTITY_LINKS
     kind = "success" if gap.status == "resolved" else _ADMONITION.get(gap.priority, "note")
     out = [f"# {md(gap.id)}: {md(gap.subject)}", ""]
@@ -338,7 +336,7 @@ def gap_page(analysis: Analysis, gap: Gap) -> str:
     out += gap_detail(gap, links, level=2)[2:]
     flow = next((f for f in analysis.flows if f.id == gap.flow_id), None)
     if flow is not None:
-        out += ["", f"**Flow:** {_producer_link(flow, analysis, links)} → {md(flow.output)}"]
+        out += ["", f"**Flow:** {_producer_link(flow, known, links)} → {md(flow.output)}"]
     citing = [r for r in analysis.inputs.changes if gap.id in r.references]
     if citing:
         out += ["", "**Change records citing it:** " + ", ".join(links.link(r.id, links.change(r.id)) for r in citing)]
