@@ -72,7 +72,8 @@ def registry_files(signals: int, rnd: random.Random) -> dict[str, str]:
                 ]
             else:
                 lines += [
-                    "| UID | Signal | Class | Trigger | Producer | P-Layer | Consumer | C-Layer | L2 API | Persistence |",
+                    "| UID | Signal | Class | Trigger | Producer | P-Layer | Consumer | C-Layer "
+                    "| L2 API | Persistence |",
                     "|" + "---|" * 10,
                 ]
             for _ in range(SIGNALS_PER_DOMAIN):
@@ -140,7 +141,9 @@ def producers_yaml(signals: int, producers: int, rnd: random.Random) -> str:
                 f' consumers: ["runtime_{p}.py (L6)"]}}'
             ]
         elif shape == 2:  # unregistered direct: a P2 gap
-            lines += [f'      - {{name: rows_{p}, kind: record, persistence: PostgreSQL, consumers: ["svc_{p}.py (L4)"]}}']
+            lines += [
+                f'      - {{name: rows_{p}, kind: record, persistence: PostgreSQL, consumers: ["svc_{p}.py (L4)"]}}'
+            ]
         elif shape == 3:  # deferred, unregistered: a P3 gap
             lines += [
                 f"      - {{name: tasks_{p}, kind: state, persistence: PostgreSQL + Redis, flow: deferred,"

@@ -36,6 +36,16 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--rules", help="auditor rules YAML (default: BASE/auditor_rules.yaml)")
         sub.add_argument("--producers", help="L7 producer inventory YAML (default: BASE/producers.yaml)")
         sub.add_argument("--ledger", help="gap ledger YAML (default: BASE/gaps.yaml)")
+        sub.add_argument(
+            "--code", action="append", default=[], metavar="ROOT", help="code root to scan for evidence (repeatable)"
+        )
+        sub.add_argument(
+            "--ops",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="directory of systemd units/cron files (repeatable)",
+        )
         if name == "check":
             sub.add_argument("--format", choices=("text", "json", "sarif"), default="text")
             sub.add_argument(
@@ -60,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         producers=args.producers,
         ledger=args.ledger,
         base=args.base,
+        code=tuple(args.code),
+        ops=tuple(args.ops),
     )
     analysis, problems = load_and_analyse(sources)
     if analysis is None:

@@ -11,15 +11,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from layerflow.audit.analysis import analyse
 from layerflow.audit.history import validate_changes
-from layerflow.errors import Parsed, error
-from layerflow.model import Analysis, ChangeRecord, Inputs, Inventory, Ledger, Problem, Rules
+from layerflow.errors import Parsed, error, warning
+from layerflow.evidence.code import name_tables, scan_python
+from layerflow.evidence.commands import SCRIPT_SUFFIXES
+from layerflow.evidence.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, OpsEvidence, UnitFile
+from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
+from layerflow.model import Analysis, ChangeRecord, Inputs, Inventory, Ledger, Level, Problem, Rules
 from layerflow.parse.changes import parse_change
 from layerflow.parse.inventory import parse_inventory
 from layerflow.parse.ledger import parse_ledger
@@ -29,6 +33,9 @@ from layerflow.parse.source import decode
 
 DEFAULT_DIR = "registry"
 CHANGES_DIRNAME = "REGISTRY_CHANGES"
+SKIP_DIRS = frozenset({".venv", "node_modules", ".git", "__pycache__"})  # never code of the project
+UNIT_SUFFIXES = (".service", ".timer")
+CRON_SUFFIXES = (".cron", ".crontab")
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,15 @@ class Sources:
     producers: str | None = None
     ledger: str | None = None
     base: str = DEFAULT_DIR
+    code: tuple[str, ...] = ()  # code roots to scan for evidence (--code); none: no code evidence
+    ops: tuple[str, ...] = ()  # directories of systemd units and cron files (--ops)
 
     def resolved(self) -> dict[str, tuple[list[str], bool]]:
         """name -> (paths, explicitly given)."""
         base = self.base
         return {
+            "code": (list(self.code), bool(self.code)),
+            "ops": (list(self.ops), bool(self.ops)),
             "registry": (list(self.registry) or [base], bool(self.registry)),
             "changes": ([self.changes or os.path.join(base, CHANGES_DIRNAME)], self.changes is not None),
             "rules": ([self.rules or os.path.join(base, "auditor_rules.yaml")], self.rules is not None),
@@ -127,7 +138,10 @@ def load(sources: Sources) -> Loaded:
         where["producers"], problems, files, lambda p, t: parse_inventory(p, t, schema), None
     )
     ledger = _optional(where["ledger"], problems, files, parse_ledger, Ledger())
-    inputs = Inputs(registry=registry.value, changes=changes, rules=rules, inventory=inventory, ledger=ledger)
+    evidence = _evidence(sources, problems, files)
+    inputs = Inputs(
+        registry=registry.value, changes=changes, rules=rules, inventory=inventory, ledger=ledger, evidence=evidence
+    )
     return Loaded(inputs, tuple(problems), tuple(files))
 
 
@@ -165,6 +179,107 @@ def _changes(where: tuple[list[str], bool], problems: list[Problem], files: list
         if parsed.value is not None:
             records.append(parsed.value)
     return tuple(records)
+
+
+# ----------------------------------------------------------------- evidence
+# Evidence is best-effort: whatever cannot be read is a warning, never an error.
+
+
+def _evidence(sources: Sources, problems: list[Problem], files: list[str]) -> EvidenceSet | None:
+    if not sources.code and not sources.ops:
+        return None
+    code = _code(sources.code, problems) if sources.code else None
+    ops = _ops(sources.ops, problems, files) if sources.ops else None
+    return EvidenceSet(code=code, ops=ops) if code or ops else None
+
+
+def _walk(root: Path, shown: str) -> list[tuple[Path, str]]:
+    """Every file under a root, sorted, as (path, path shown), skipping virtualenvs and caches."""
+    if root.is_file():
+        return [(root, shown)]
+    found: list[tuple[Path, str]] = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        relative = os.path.relpath(folder, root)
+        prefix = shown if relative == "." else f"{shown}/{Path(relative).as_posix()}"
+        found.extend((Path(folder, name), f"{prefix}/{name}") for name in sorted(names))
+    return found
+
+
+def _roots(paths: Sequence[str], problems: list[Problem], what: str) -> list[tuple[Path, str]]:
+    found: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.exists():
+            found.append((path, display(path)))
+        else:
+            problems.append(warning(raw, 0, f"no such {what}; no evidence read from it"))
+    return found
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(warning(shown, 0, f"cannot read: {exc.strerror or exc}"))
+        return None
+    decoded = decode(shown, data)
+    problems.extend(_softened(decoded.problems))
+    return None if decoded.errors else decoded.value
+
+
+def _softened(problems: Sequence[Problem]) -> list[Problem]:
+    return [replace(p, level=Level.WARNING) for p in problems]
+
+
+def _code(paths: Sequence[str], problems: list[Problem]) -> CodeEvidence | None:
+    roots = _roots(paths, problems, "code root")
+    if not roots:
+        return None
+    scanned: dict[str, FileEvidence] = {}
+    scripts: set[str] = set()
+    for root, shown_root in roots:
+        for path, shown in _walk(root, shown_root):
+            if path.suffix == ".py" and shown not in scanned:
+                text = _read_text(path, shown, problems)
+                if text is not None:
+                    result = scan_python(shown, text)
+                    problems.extend(_softened(result.problems))
+                    scanned[shown] = result.value
+            elif path.name.endswith(SCRIPT_SUFFIXES):
+                scripts.add(shown)
+    evidence = name_tables(scanned[p] for p in sorted(scanned))
+    return CodeEvidence(tuple(shown for _, shown in roots), evidence, tuple(sorted(scripts)))
+
+
+def _ops(paths: Sequence[str], problems: list[Problem], files: list[str]) -> OpsEvidence | None:
+    roots = _roots(paths, problems, "ops directory")
+    if not roots:
+        return None
+    units: list[UnitFile] = []
+    cron: list[Job] = []
+    read: list[str] = []
+    for root, shown_root in roots:
+        for path, shown in _walk(root, shown_root):
+            is_cron = path.name == "crontab" or path.name.endswith(CRON_SUFFIXES) or path.parent.name == "cron.d"
+            if not (path.name.endswith(UNIT_SUFFIXES) or is_cron) or shown in read:
+                continue
+            text = _read_text(path, shown, problems)
+            if text is None:
+                continue
+            read.append(shown)
+            files.append(str(path))
+            if is_cron:
+                jobs = parse_crontab(shown, text)
+                problems.extend(_softened(jobs.problems))
+                cron.extend(jobs.value)
+            else:
+                unit = parse_unit(shown, text)
+                problems.extend(_softened(unit.problems))
+                units.append(unit.value)
+    paired = pair_jobs(units)
+    problems.extend(_softened(paired.problems))
+    return OpsEvidence(tuple(shown for _, shown in roots), (*paired.value, *cron), tuple(read))
 
 
 def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:

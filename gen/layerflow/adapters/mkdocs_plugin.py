@@ -12,6 +12,7 @@ Gaps at or above `fail_on` and blocking findings are logged as warnings, so
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -38,6 +39,7 @@ log = logging.getLogger("mkdocs.plugins.layerflow")
 
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3}
 _PAGE_LINK = re.compile(r'href="(@root@/[a-z]+/[^"/]+)/"')
+_FRAGMENT_KEY = re.compile(r'data-lf="([^"]+)"')
 _FRAGMENT = re.compile(r'<div class="lf-fragment" data-lf="([^"]+)"></div>')
 
 
@@ -48,6 +50,9 @@ class LayerflowConfig(Config):
     rules = opt.Optional(opt.Type(str))
     producers = opt.Optional(opt.Type(str))
     ledger = opt.Optional(opt.Type(str))
+    # Evidence (paths relative to mkdocs.yml): code roots to scan, directories of systemd units and cron files.
+    code = opt.ListOfItems(opt.Type(str), default=[])
+    ops = opt.ListOfItems(opt.Type(str), default=[])
     # The lowest gap priority whose open gaps fail a strict build; "none" fails on blocking findings only.
     fail_on = opt.Choice(("P1", "P2", "P3", "none"), default="P3")
     layers = opt.DictOfItems(opt.Type(str), default={})
@@ -58,6 +63,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
     def __init__(self) -> None:
         self.serving = False
         self.sources = Sources()
+        self.titles: dict[str, str] = {}  # generated page -> plain title
         self.fragments: dict[str, str] = {}  # evidence HTML, swapped in before search indexing
         self.diagrams: dict[str, str] = {}  # inline SVG, swapped in after
         self.watch: list[str] = []
@@ -79,12 +85,14 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             producers=here(c.producers),
             ledger=here(c.ledger),
             base=here(c.base) or root,
+            code=tuple(p for p in (here(r) for r in c.code) if p),
+            ops=tuple(p for p in (here(r) for r in c.ops) if p),
         )
         self.cache_dir = here(c.cache_dir) or ""
         unknown = sorted(k for k in c.layers if k not in LAYERS)
         if unknown:
             raise PluginError(f"layerflow: 'layers' names {', '.join(unknown)}; layers are L1..L8")
-        self.watch = sorted({p for ps, _ in self.sources.resolved().values() for p in ps})
+        self.watch = sorted({p for ps, _ in self.sources.resolved().values() for p in ps})  # with code and ops
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
@@ -99,12 +107,19 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         else:
             site = build_site(analysis, user_markdown_html, self.config.layers)
             self._gate(analysis)
+        self.titles = dict(site.titles)
         self.fragments = dict(site.fragments)
         self.diagrams = self._diagrams(site)
         for path, markdown in sorted(site.pages.items()):
             if files.get_file_from_path(path) is not None:
                 continue  # a page the user wrote wins over the generated one
-            files.append(File.generated(config, path, content=markdown))
+            page = GeneratedPage.generated(config, path, content=markdown)
+            assert isinstance(page, GeneratedPage)
+            # A page is unchanged when its Markdown and every diagram or fragment it shows are.
+            shown = [site.diagrams.get(k, "") + site.fragments.get(k, "") for k in _FRAGMENT_KEY.findall(markdown)]
+            fingerprint = "\0".join([markdown, *shown])
+            page.unchanged = _remember(config.site_dir, path, fingerprint) and os.path.isfile(page.abs_dest_path)
+            files.append(page)
         return files
 
     def _diagrams(self, site: Site) -> dict[str, str]:
@@ -122,6 +137,14 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         for finding in analysis.findings:
             if finding.severity is Severity.BLOCKING and not finding.rule.startswith("gap."):
                 log.warning(f"{finding.rule}: {finding.message} ({finding.location})")
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        title = self.titles.get(page.file.src_uri)
+        if title is not None:
+            # Escaped here because themes print the meta title raw, and `striptags` on an
+            # escaped H1 title would turn `&lt;/title&gt;` back into markup.
+            page.meta["title"] = html.escape(title, quote=True)
+        return markdown
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Evidence HTML goes in before the search plugin reads the page, so it is searchable."""
@@ -154,6 +177,31 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             if os.path.exists(path):
                 server.watch(path)
         return server
+
+
+class GeneratedPage(File):
+    """A generated page that knows whether its Markdown changed since the last build into the same site.
+
+    `mkdocs serve --dirty` rebuilds only modified files; generated files always
+    say "modified", so without this a one-row edit re-renders every page.
+    """
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged
+
+
+_LAST_PAGES: dict[tuple[str, str], int] = {}  # (site_dir, path) -> hash of the Markdown last built there
+
+
+def _remember(site_dir: str, path: str, markdown: str) -> bool:
+    """Record this build's page; True when the same Markdown was built into the same site last time."""
+    key = (site_dir, path)
+    digest = hash(markdown)
+    same = _LAST_PAGES.get(key) == digest
+    _LAST_PAGES[key] = digest
+    return same
 
 
 _INLINE_CACHE: dict[tuple[str, str], str] = {}  # survives `serve` rebuilds, which make new plugin objects

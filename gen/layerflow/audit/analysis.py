@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from layerflow.audit import history
 from layerflow.audit.classify import classify_all
+from layerflow.audit.evidence import code_gaps, evidence_findings, evidence_gate, merge_gaps
 from layerflow.audit.gaps import flow_gaps, persistence_gaps
 from layerflow.audit.gates import run_gate
 from layerflow.audit.proposals import proposal_for
@@ -33,7 +34,8 @@ _GAP_SEVERITY = {"P1": Severity.BLOCKING, "P2": Severity.WARNING, "P3": Severity
 def detect(inputs: Inputs, registry: Registry) -> list[GapCandidate]:
     """The gaps of one registry state."""
     flows = classify_all(registry, inputs.inventory, inputs.rules)
-    return persistence_gaps(registry, inputs.inventory) + flow_gaps(flows)
+    found = persistence_gaps(registry, inputs.inventory) + flow_gaps(flows)
+    return merge_gaps(found, code_gaps(inputs, registry))  # evidence: code that contradicts a claim (--code)
 
 
 def analyse(inputs: Inputs, warnings: Sequence[Problem] = ()) -> Analysis:
@@ -97,7 +99,8 @@ def _gates(inputs: Inputs) -> tuple[GateOutcome, ...]:
             # A malformed expression is an input error caught when the rules were parsed;
             # here both mean the same thing: this gate cannot be decided from the registry.
             reason = parsed.reason if isinstance(parsed, Prose) else str(parsed)
-            out.append(GateOutcome(gate.rule, gate.level, gate.check, False, (), (), gate.location, reason))
+            decided = evidence_gate(gate, inputs)  # evidence: prose gates --code/--ops can decide
+            out.append(decided or GateOutcome(gate.rule, gate.level, gate.check, False, (), (), gate.location, reason))
             continue
         result = run_gate(gate, parsed, subjects)
         out.append(
@@ -158,6 +161,7 @@ def _findings(
                 )
     for gate in gates:
         found.extend(_gate_findings(gate))
+    found.extend(evidence_findings(inputs, gates))  # evidence: checks of the registry against --code/--ops
     return tuple(sorted(found, key=lambda f: (_rank(f.severity), f.rule, f.location, f.subject, f.message)))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerflow.model import Location
+from layerflow.model import Evidence, Location
 
 # WriteSite.kind values, and the store names they usually point at. Targets
 # are spelled the way layerflow spells Store.name, so a write site and a
@@ -155,3 +155,32 @@ class Job:
     timers: tuple[str, ...] = ()  # the .timer units that start it
     description: str = ""
     runs_module: bool = False  # script is a dotted module name ("python -m app.jobs.x")
+
+
+# ----------------------------------------------------------- all evidence
+
+
+@dataclass(frozen=True, slots=True)
+class CodeEvidence:
+    """What reading the code roots (--code) found."""
+
+    roots: tuple[str, ...]  # the roots read, as shown to the user
+    files: tuple[FileEvidence, ...] = ()  # every Python file, sorted by path, ORM tables named
+    scripts: tuple[str, ...] = ()  # other scripts seen (.sh ...): not read, but producers may name them
+
+
+@dataclass(frozen=True, slots=True)
+class OpsEvidence:
+    """What reading the ops directories (--ops) found: systemd units and cron files."""
+
+    dirs: tuple[str, ...]  # the directories read, as shown to the user
+    jobs: tuple[Job, ...] = ()  # services with their timers, then cron lines
+    files: tuple[str, ...] = ()  # the unit and cron files read
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSet(Evidence):
+    """The evidence one audit has: code, ops, either or both."""
+
+    code: CodeEvidence | None = None
+    ops: OpsEvidence | None = None

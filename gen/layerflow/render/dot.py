@@ -8,12 +8,13 @@ site replaces per page with the path back to its root.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import html
+from collections.abc import Iterable, Mapping
 
 from layerflow.audit.classify import NODE_IDS, Q1, Q2, Q3
 from layerflow.audit.summary import producer_ids
-from layerflow.model import Analysis, Consumer, Flow
-from layerflow.render.svg import dot_quote
+from layerflow.model import Analysis, Consumer, Flow, Signal
+from layerflow.render.svg import dot_html_escape, dot_quote
 
 ROOT = "@root@/"
 LAYER_TITLES = {
@@ -64,65 +65,118 @@ def _layers_of(consumers: Iterable[Consumer]) -> list[str]:
     return sorted({c.layer or "?" for c in consumers})
 
 
-def _consumer_id(consumer: Consumer) -> str:
-    return f"consumer:{consumer.layer or '?'}:{consumer.name}"
+def _html_attr(text: str) -> str:
+    return html.escape(" ".join(text.split()), quote=True)
 
 
-def _cluster(layer: str, lines: Sequence[str], names: Mapping[str, str]) -> list[str]:
-    title = names.get(layer, "layer unknown" if layer == "?" else layer)
-    css = f"lf-lane lf-lane-{layer if layer != '?' else 'unknown'}"
-    return [
-        f"  subgraph {dot_quote('cluster_' + layer)} {{",
-        f"    graph [{_attrs(label=title, style='rounded,dashed', color='#90a4ae', **{'class': css})}];",
-        *("  " + line for line in lines),
-        "  }",
-    ]
+class _Lanes:
+    """Consumers grouped by layer, one table-shaped node per layer, one row (port) per consumer.
+
+    Lanes are HTML-like labels, not `subgraph cluster_*`: Graphviz breaks ties
+    between sibling clusters by memory address, so clustered graphs come out
+    differently when rendered in one batched `dot` process. Tables do not, so
+    every diagram can share one process and still be byte-identical.
+    """
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names
+        self.rows: dict[str, dict[str, tuple[str, str]]] = {}  # layer -> consumer name -> (port, url)
+
+    def port(self, consumer: Consumer) -> tuple[str, str]:
+        """The (node, port) an edge to this consumer ends at."""
+        layer = consumer.layer or "?"
+        rows = self.rows.setdefault(layer, {})
+        if consumer.name not in rows:
+            url = link("signals", consumer.signal_ref) if consumer.signal_ref else ""
+            rows[consumer.name] = (f"c{len(rows)}", url)
+        return f"lane:{layer}", rows[consumer.name][0]
+
+    def nodes(self) -> list[str]:
+        out = []
+        for layer in sorted(self.rows):
+            title = self.names.get(layer, "layer unknown" if layer == "?" else layer)
+            cells = [f'<TR><TD ALIGN="CENTER"><B>{dot_html_escape(title)}</B></TD></TR>']
+            for name, (port, url) in self.rows[layer].items():
+                href = f' HREF="{_html_attr(url)}" TITLE="{_html_attr(name)}"' if url else ""
+                cells.append(f'<TR><TD PORT="{port}" ALIGN="LEFT"{href}>{dot_html_escape(name)}</TD></TR>')
+            table = '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" STYLE="ROUNDED">'
+            label = f"<{table}{''.join(cells)}</TABLE>>"
+            css = f"lf-lane lf-lane-{layer if layer != '?' else 'unknown'}"
+            lines = f"  {dot_quote('lane:' + layer)} [shape=plaintext, label={label}, class={dot_quote(css)}];"
+            out.append(lines)
+        return out
+
+
+def _edge_to(a: str, target: tuple[str, str], css: str, **extra: str) -> str:
+    node, port = target
+    return f"  {dot_quote(a)} -> {dot_quote(node)}:{dot_quote(port)} [{_attrs(**{'class': css}, **extra)}];"
 
 
 def producer_graph(analysis: Analysis, producer_id: str, names: Mapping[str, str] = LAYER_TITLES) -> str:
-    """One producer: the job, its outputs, their signals and consumers, clustered by layer."""
+    """One producer: the job, its outputs, their signals, and the consumers in one lane per layer."""
     flows = list(analysis.flows_of(producer_id))
     name = flows[0].producer if flows else producer_id
-    by_layer: dict[str, list[str]] = {"L7": []}
+    signals = analysis.inputs.registry.by_uid()
+    nodes: list[str] = []
     edges: list[str] = []
+    lanes = _Lanes(names)
     job = f"producer:{producer_id}"
-    by_layer["L7"].append(_node(job, name, "lf-producer", link("producers", producer_id), fillcolor="#e3f2fd"))
-    seen_consumers: set[str] = set()
+    nodes.append(_node(job, name, "lf-producer", link("producers", producer_id), fillcolor="#e3f2fd"))
     for flow in flows:
         out = f"output:{flow.id}"
         color, css = _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))
-        by_layer["L7"].append(
-            _node(
-                out,
-                flow.output,
-                f"lf-output lf-{flow.klass} lf-status-{flow.status}",
-                shape="note",
-                fillcolor="#fff8e1",
-            )
-        )
+        kind = f"lf-output lf-{flow.klass} lf-status-{flow.status}"
+        nodes.append(_node(out, flow.output, kind, shape="note", fillcolor="#fff8e1"))
         edges.append(_edge(job, out, "lf-write"))
         for uid in flow.signals:
-            sig = f"signal:{uid}"
-            signal = analysis.inputs.registry.by_uid().get(uid)
+            signal = signals.get(uid)
             label = f"{uid}\n{signal.name}" if signal else uid
-            by_layer["L7"].append(
-                _node(sig, label, "lf-signal", link("signals", uid), shape="ellipse", fillcolor="#f3e5f5")
+            nodes.append(
+                _node(f"signal:{uid}", label, "lf-signal", link("signals", uid), shape="ellipse", fillcolor="#f3e5f5")
             )
-            edges.append(_edge(out, sig, "lf-registers", style="dashed", arrowhead="none"))
+            edges.append(_edge(out, f"signal:{uid}", "lf-registers", style="dashed", arrowhead="none"))
         for consumer in flow.consumers:
-            cid = _consumer_id(consumer)
-            if cid not in seen_consumers:
-                seen_consumers.add(cid)
-                url = link("signals", consumer.signal_ref) if consumer.signal_ref else ""
-                by_layer.setdefault(consumer.layer or "?", []).append(_node(cid, consumer.name, "lf-consumer", url))
-            edges.append(_edge(out, cid, f"lf-flow {css}", color=color, penwidth="2" if css == "lf-gap" else "1.2"))
-    return _graph(f"producer {name}", by_layer, edges, names)
+            width = "2" if css == "lf-gap" else "1.2"
+            edges.append(_edge_to(out, lanes.port(consumer), f"lf-flow {css}", color=color, penwidth=width))
+    return _graph(f"producer {name}", nodes + lanes.nodes(), edges)
 
 
-def _graph(name: str, by_layer: dict[str, list[str]], edges: list[str], names: Mapping[str, str]) -> str:
+def signal_graph(
+    analysis: Analysis, signal: Signal, flows: Iterable[Flow], names: Mapping[str, str] = LAYER_TITLES
+) -> str:
+    """One signal: who produces it (registry producer, inventory jobs), and its consumers by layer."""
+    nodes: list[str] = []
+    edges: list[str] = []
+    lanes = _Lanes(names)
+    sig = f"signal:{signal.uid}"
+    nodes.append(
+        _node(
+            sig,
+            f"{signal.uid}\n{signal.name}",
+            "lf-signal",
+            link("signals", signal.uid),
+            shape="ellipse",
+            fillcolor="#f3e5f5",
+        )
+    )
+    producer = signal.producer or "producer unknown"
+    nodes.append(_node(f"writer:{producer}", f"{producer}\n({signal.p_layer or 'layer unknown'})", "lf-writer"))
+    edges.append(_edge(f"writer:{producer}", sig, "lf-write"))
+    has_page = set(producer_ids(analysis))
+    for flow in flows:
+        job = f"producer:{flow.producer_id}"
+        url = link("producers", flow.producer_id) if flow.producer_id in has_page else ""
+        nodes.append(_node(job, flow.producer, "lf-producer", url, fillcolor="#e3f2fd"))
+        color, css = _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))
+        edges.append(_edge(job, sig, f"lf-flow {css}", color=color, tooltip=flow.output))
+    for consumer in signal.consumers:
+        edges.append(_edge_to(sig, lanes.port(consumer), "lf-flow lf-consume"))
+    return _graph(f"signal {signal.uid}", nodes + lanes.nodes(), edges)
+
+
+def _graph(name: str, nodes: list[str], edges: list[str]) -> str:
     lines = [f"digraph {dot_quote(name)} {{", "  rankdir=LR;", *_HEADER]
-    for layer in sorted(by_layer, key=lambda lay: (lay != "L7", lay)):
-        lines += _cluster(layer, list(dict.fromkeys(by_layer[layer])), names)
+    lines += list(dict.fromkeys(nodes))
     lines += list(dict.fromkeys(edges))
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -157,7 +211,8 @@ def layer_overview(analysis: Analysis, names: Mapping[str, str] = LAYER_TITLES) 
         )
         for (job, lane, css, color), outputs in counts.items()
     ]
-    return _graph("layer overview", by_layer, edges, names)
+    lanes = [line for layer in sorted(by_layer) for line in by_layer[layer]]
+    return _graph("layer overview", lanes, edges)
 
 
 _OUTCOMES = {

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from layerflow.audit.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, producer_ids, summarize
 from layerflow.model import Analysis, Consumer, Flow, Gap, Persistence
 from layerflow.render.escape import md, md_code
+from layerflow.render.evidence import code_evidence_section, has_evidence, inventory_schedules
 from layerflow.render.links import NO_LINKS, Links
 
 _STATUS = {
@@ -81,8 +82,12 @@ def render_report(analysis: Analysis, links: Links = NO_LINKS, *, diagram: str =
     out += _classification(analysis, links)
     out += _gap_analysis(analysis, links)
     out += _changes(analysis, links)
-    out += _recommendations(analysis, links)
-    out += _summary(analysis)
+    number = 6
+    if has_evidence(analysis):  # --code/--ops: one more section, the ones after it move down
+        out += code_evidence_section(analysis, links, number=number)
+        number += 1
+    out += _recommendations(analysis, links, number)
+    out += _summary(analysis, number + 1)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -125,6 +130,11 @@ def _inventory(analysis: Analysis, links: Links) -> list[str]:
             )
             for i, p in enumerate(inventory.producers, 1)
         ]
+        units = inventory_schedules(analysis)  # --ops: the schedule the units say, in words
+        if units is not None:
+            timed = [(*row, units.get(p.id, "")) for row, p in zip(rows, inventory.producers, strict=True)]
+            out += table(("#", "L7 Producer", "Trigger", "Primary Output", "Schedule (units)"), timed)
+            return [*out, ""]
     out += table(("#", "L7 Producer", "Trigger", "Primary Output"), rows)
     return [*out, ""]
 
@@ -285,8 +295,8 @@ def _changes(analysis: Analysis, links: Links) -> list[str]:
     return [*out, ""]
 
 
-def _recommendations(analysis: Analysis, links: Links) -> list[str]:
-    out = ["## 6. Recommendations", ""]
+def _recommendations(analysis: Analysis, links: Links, number: int = 6) -> list[str]:
+    out = [f"## {number}. Recommendations", ""]
     rows: list[tuple[str, str, str]] = []
     for gap in analysis.gaps:
         if gap.status != "open":
@@ -310,7 +320,7 @@ def _recommendations(analysis: Analysis, links: Links) -> list[str]:
     return [*out, ""]
 
 
-def _summary(analysis: Analysis) -> list[str]:
+def _summary(analysis: Analysis, number: int = 7) -> list[str]:
     s = summarize(analysis)
     open_by = {p: (o, r) for p, o, r in s.gaps_by_priority}
     p1_open = open_by.get("P1", (0, 0))[0]
@@ -327,7 +337,7 @@ def _summary(analysis: Analysis) -> list[str]:
         ("Open Gaps", str(s.gaps_open)),
         ("Resolved Gaps", str(s.gaps_resolved)),
     ]
-    out = ["## 7. Summary", "", *table(("Metric", "Count"), rows), ""]
+    out = [f"## {number}. Summary", "", *table(("Metric", "Count"), rows), ""]
     if s.categories:
         out += ["### L7→L7 Breakdown", ""]
         out += table(("Category", "Count"), [(CATEGORY_TITLES.get(c, c), str(n)) for c, n in s.categories])

@@ -16,6 +16,7 @@ from layerflow.audit.summary import CATEGORY_TITLES, producer_ids, summarize
 from layerflow.model import Analysis, ChangeRecord, Flow, Gap, Signal
 from layerflow.render import dot
 from layerflow.render.escape import attr, md, md_code
+from layerflow.render.evidence import producer_evidence, signal_evidence
 from layerflow.render.links import Links
 from layerflow.render.report import consumers_text, gap_detail, persistence_text, render_report, status_text, table
 
@@ -36,6 +37,9 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)  # docs path -> Markdown
     diagrams: dict[str, str] = field(default_factory=dict)  # fragment key -> DOT
     fragments: dict[str, str] = field(default_factory=dict)  # fragment key -> HTML (trusted, already escaped)
+    # Page titles as plain text. Themes put the title in <title> after `striptags`, which undoes
+    # escaping; the plugin sets these, escaped, as the page's meta title instead.
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 def placeholder(key: str) -> str:
@@ -59,6 +63,8 @@ def build_site(
     counts = dot.tree_counts(analysis.flows)
     for producer_id in producer_ids(analysis):
         site.pages[f"producers/{producer_id}.md"] = producer_page(analysis, producer_id)
+        flows = analysis.flows_of(producer_id)
+        site.titles[f"producers/{producer_id}.md"] = flows[0].producer if flows else producer_id
         site.diagrams[f"producer-{producer_id}"] = dot.producer_graph(analysis, producer_id, names)
         site.diagrams[f"tree-{producer_id}"] = dot.decision_tree(analysis, analysis.flows_of(producer_id), counts)
     site.pages["signals/index.md"] = signals_index(analysis)
@@ -67,16 +73,19 @@ def build_site(
         for uid in flow.signals:
             flows_by_signal.setdefault(uid, []).append(flow)
     for signal in analysis.inputs.registry.signals:
-        site.pages[f"signals/{signal.uid.lower()}.md"] = signal_page(
-            analysis, signal, flows_by_signal.get(signal.uid, []), known
-        )
+        mine = flows_by_signal.get(signal.uid, [])
+        site.pages[f"signals/{signal.uid.lower()}.md"] = signal_page(analysis, signal, mine, known)
+        site.titles[f"signals/{signal.uid.lower()}.md"] = f"{signal.uid} {signal.name}"
+        site.diagrams[f"signal-{signal.uid.lower()}"] = dot.signal_graph(analysis, signal, mine, names)
     site.pages["gaps/index.md"] = gaps_index(analysis)
     for gap in analysis.gaps:
         site.pages[f"gaps/{gap.id.lower()}.md"] = gap_page(analysis, gap, known)
+        site.titles[f"gaps/{gap.id.lower()}.md"] = f"{gap.id}: {gap.subject}"
     site.pages["changes/index.md"] = changes_index(analysis)
     for record in analysis.inputs.changes:
         page, evidence = change_page(analysis, record, render_markdown)
         site.pages[f"changes/{record.id.lower()}.md"] = page
+        site.titles[f"changes/{record.id.lower()}.md"] = f"{record.id}: {record.signal} {record.title}"
         site.fragments.update(evidence)
     return site
 
@@ -173,6 +182,7 @@ def producer_page(analysis: Analysis, producer_id: str) -> str:
         out += _flow_section(analysis, flow, links)
     out += ["## Decision paths", "", "The paths this producer's outputs took through the decision tree:", ""]
     out += [placeholder(f"tree-{producer_id}"), ""]
+    out += producer_evidence(analysis, producer_id, links)  # --code/--ops only
     return "\n".join(out) + "\n"
 
 
@@ -239,7 +249,8 @@ def signal_page(analysis: Analysis, signal: Signal, flows: Iterable[Flow], known
     rows.append(("defined at", md_code(str(signal.location))))
     rows += [("also defined at", md_code(str(loc))) for loc in signal.also_defined]
     out += table(("Field", "Value"), rows)
-    out += ["", "## Consumers", ""]
+    out += ["", "## Flow diagram", "", placeholder(f"signal-{signal.uid.lower()}"), ""]
+    out += ["## Consumers", ""]
     if signal.consumers:
         out += table(
             ("Consumer", "Layer", "Signal"),
@@ -295,6 +306,7 @@ def signal_page(analysis: Analysis, signal: Signal, flows: Iterable[Flow], known
     if gaps:
         out += ["## Gaps", ""]
         out += [f"- {links.link(g.id, links.gap(g.id))} ({g.priority}, {g.status}): {md(g.title)}" for g in gaps]
+    out += signal_evidence(analysis, signal, links)  # --code/--ops only
     return "\n".join(out) + "\n"
 
 

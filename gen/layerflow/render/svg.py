@@ -121,6 +121,7 @@ def inline_svg(svg: str, diagram_id: str, label: str | None = None) -> str:
     if not _DIAGRAM_ID.match(diagram_id):
         raise ValueError(f"diagram id {diagram_id!r} must be a letter followed by letters, digits, '-' or '_'")
     root = _parse(svg, diagram_id)
+    _order_clusters(root)
     _readable_titles(root)
     name = _graph_name(root)
     ids = _rename_ids(root, diagram_id)
@@ -128,6 +129,29 @@ def inline_svg(svg: str, diagram_id: str, label: str | None = None) -> str:
         _rewrite_references(element, ids, diagram_id)
     root.attrib = _root_attributes(root, diagram_id, label or name or diagram_id)
     return _serialize(root, inline=False)
+
+
+_CLUSTER_ID = re.compile(r"clust(\d+)\Z")
+
+
+def _order_clusters(root: ET.Element) -> None:
+    """Clusters in declaration order (clust1, clust2, ...).
+
+    Graphviz lays clusters out the same way in a batch as alone, but the order
+    it writes their groups in can follow memory addresses. Sorting them makes
+    a diagram's bytes independent of what it was rendered with, so diagrams
+    can be batched in one `dot` process and still come out identical.
+    """
+    for parent in root.iter():
+        children = list(parent)
+        clusters = [c for c in children if _local(c.tag) == "g" and _CLUSTER_ID.match(c.get("id", ""))]
+        if len(clusters) < 2:
+            continue
+        ordered = sorted(clusters, key=lambda c: int(_CLUSTER_ID.match(c.get("id", "")).group(1)))  # type: ignore[union-attr]
+        slots = [i for i, c in enumerate(children) if c in clusters]
+        for slot, cluster in zip(slots, ordered, strict=True):
+            children[slot] = cluster
+        parent[:] = children
 
 
 def _parse(svg: str, diagram_id: str) -> ET.Element:

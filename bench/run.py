@@ -1,0 +1,262 @@
+"""layerflow benchmarks: every figure beside a floor measured in the same run.
+
+    .venv/bin/python bench/run.py                 # full: 1k/10k/100k parse, 1k and 10k site builds
+    .venv/bin/python bench/run.py --quick         # under two minutes: sizes 1k and 3k
+    .venv/bin/python bench/run.py --json out.json # also write the figures
+
+Floors: a plain MkDocs build (same theme, same nav policy) of the very pages
+layerflow generates, written out as ordinary Markdown; one batched `dot`
+process over the very DOT files layerflow renders. Ratios, not seconds, are
+what hold on a shared, noisy machine. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "gen"))
+sys.path.insert(0, str(HERE))
+
+from layerflow.adapters.load import Sources, load_and_analyse  # noqa: E402
+from layerflow.render.site import build_site  # noqa: E402
+from layerflow.render.usermd import user_markdown_html  # noqa: E402
+from synth import write_project  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def best_of(runs: int, action: Callable[[], object]) -> float:
+    return min(timed(action) for _ in range(runs))
+
+
+def progress(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+def parse_classify(project: Path) -> float:
+    def run() -> None:
+        analysis, problems = load_and_analyse(Sources(base=str(project / "registry")))
+        assert analysis is not None, problems[:3]
+
+    return best_of(2, run)
+
+
+def mkdocs_build(project: Path, config: str = "mkdocs.yml") -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one build, in a fresh process as users run it."""
+    command = ["/usr/bin/time", "-f", "%M", str(BIN / "properdocs"), "build", "-q", "-f", config]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"build failed in {project}:\n{result.stderr[-3000:]}")
+    peak_kb = int(result.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb / 1024
+
+
+def floor_project(project: Path) -> Path:
+    """The same pages as plain Markdown files and the same config without the layerflow plugin."""
+    analysis, _ = load_and_analyse(Sources(base=str(project / "registry")))
+    assert analysis is not None
+    site = build_site(analysis, user_markdown_html)
+    floor = project.parent / (project.name + "-floor")
+    if floor.exists():
+        shutil.rmtree(floor)
+    shutil.copytree(project / "docs", floor / "docs")
+    for path, markdown in site.pages.items():
+        target = floor / "docs" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(markdown, encoding="utf-8")
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    start = config.index("  - layerflow:")
+    end = config.index("markdown_extensions:")
+    (floor / "mkdocs.yml").write_text(config[:start] + "\n" + config[end:], encoding="utf-8")
+    return floor
+
+
+def site_build(project: Path) -> dict[str, float]:
+    shutil.rmtree(project / ".layerflow-cache", ignore_errors=True)
+    cold, _ = mkdocs_build(project)
+    warm, peak = mkdocs_build(project)  # diagram cache warm: what CI with a cached folder and `serve` see
+    floor = floor_project(project)
+    floor_s, _ = mkdocs_build(floor)
+    return {"cold_s": cold, "warm_s": warm, "floor_s": floor_s, "peak_mb": peak}
+
+
+_SERVE_REBUILD = """
+import os, sys, time
+from pathlib import Path
+import properdocs.replacement  # as the properdocs CLI does: mkdocs.* imports resolve to properdocs
+from properdocs.commands.build import build
+from properdocs.config import load_config
+
+project, dirty = Path(sys.argv[1]), sys.argv[2] == "dirty"
+os.chdir(project)
+site = str(project / "serve-site")
+
+def rebuild():
+    config = load_config(config_file="mkdocs.yml", site_dir=site)
+    config.plugins.on_startup(command="serve", dirty=dirty)
+    start = time.perf_counter()
+    build(config, serve_url="http://127.0.0.1:8000/", dirty=dirty)
+    return time.perf_counter() - start
+
+rebuild()  # the first build `serve` does
+registry = sorted((project / "registry").glob("*.md"))[0]
+text = registry.read_text(encoding="utf-8")
+row = next(line for line in text.splitlines() if line.startswith("| SIG-"))
+registry.write_text(text.replace(row, row.replace(" | ", " | edited ", 1), 1), encoding="utf-8")
+print(rebuild())
+"""
+
+
+def edit_rebuild(project: Path, *, dirty: bool) -> float:
+    """A one-row registry edit, then the rebuild `mkdocs serve` (or `serve --dirty`) runs, in one process."""
+    result = subprocess.run(
+        [sys.executable, "-c", _SERVE_REBUILD, str(project), "dirty" if dirty else "full"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"serve rebuild failed in {project}:\n{result.stderr[-3000:]}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def diagrams(project: Path) -> tuple[float, float, int]:
+    """layerflow's renderer (cold cache) against one batched `dot -O` over the same files."""
+    from layerflow.adapters.graphviz import render_svgs
+
+    analysis, _ = load_and_analyse(Sources(base=str(project / "registry")))
+    assert analysis is not None
+    sources = build_site(analysis, user_markdown_html).diagrams
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as floor_dir:
+        ours = timed(lambda: render_svgs(sources, cache))
+        names = []
+        for index, text in enumerate(sources.values()):
+            name = f"d{index}.dot"
+            Path(floor_dir, name).write_text(text, encoding="utf-8")
+            names.append(name)
+        floor = timed(lambda: subprocess.run(["dot", "-Tsvg", "-O", *names], cwd=floor_dir, check=True))
+    return ours, floor, len(sources)
+
+
+def _label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="sizes 1k and 3k; under two minutes")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--sizes", help="SMALL,LARGE signal counts (the test suite uses a tiny pair)")
+    args = parser.parse_args()
+    small, large = (1000, 3000) if args.quick else (1000, 10000)
+    if args.sizes:
+        small, large = (int(x) for x in args.sizes.split(","))
+    parse_sizes = (small, large) if args.quick or args.sizes else (1000, 10000, 100000)
+    work = args.work or Path(tempfile.mkdtemp(prefix="layerflow-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, float | int | None] = {}
+    rows: list[tuple[str, str, str, str]] = []
+
+    for n in parse_sizes:
+        progress(f"parse + classify {n} signals")
+        project = write_project(work / f"parse-{n}", signals=n, producers=n // 10)
+        seconds = parse_classify(project)
+        key = f"parse_classify_s_{_label(n)}"
+        figures[key] = round(seconds, 3)
+        rows.append((f"parse + classify, {n} signals", f"{seconds:.2f} s", "—", "—"))
+
+    builds: dict[int, dict[str, float]] = {}
+    for n in (small, large):
+        progress(f"site build {n} signals, {n // 10} producers (cold, warm, floor)")
+        project = write_project(work / f"site-{n}", signals=n, producers=n // 10)
+        builds[n] = result = site_build(project)
+        label = _label(n)
+        figures[f"build_s_{label}"] = round(result["warm_s"], 2)
+        figures[f"build_cold_s_{label}"] = round(result["cold_s"], 2)
+        figures[f"floor_s_{label}"] = round(result["floor_s"], 2)
+        figures[f"build_ratio_{label}"] = round(result["warm_s"] / result["floor_s"], 2)
+        figures[f"peak_rss_mb_{label}"] = round(result["peak_mb"])
+        rows.append(
+            (
+                f"site build, {n} signals / {n // 10} producers",
+                f"{result['warm_s']:.1f} s (cold {result['cold_s']:.1f} s)",
+                f"{result['floor_s']:.1f} s plain MkDocs",
+                f"{result['warm_s'] / result['floor_s']:.2f}x",
+            )
+        )
+    exponent = math.log(builds[large]["warm_s"] / builds[small]["warm_s"]) / math.log(large / small)
+    figures["growth_exponent"] = round(exponent, 2)
+    rows.append((f"growth exponent {small}→{large}", f"{exponent:.2f}", "1.00 linear", "—"))
+
+    progress("diagrams: renderer vs one batched dot")
+    ours, floor, count = diagrams(work / f"site-{small}")
+    figures["diagram_ratio"] = round(ours / floor, 2)
+    rows.append(
+        (f"{count} diagrams, cold cache", f"{ours:.2f} s", f"{floor:.2f} s one dot process", f"{ours / floor:.2f}x")
+    )
+
+    progress("one-row edit rebuild, embedded registry")
+    embedded = work / "embedded"
+    if embedded.exists():
+        shutil.rmtree(embedded)
+    embedded.mkdir()
+    for name in ("mkdocs.yml", "docs", "registry"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, embedded / name)
+    edit_s = edit_rebuild(embedded, dirty=False)
+    edit_dirty_s = edit_rebuild(embedded, dirty=True)
+    figures["edit_rebuild_s_embedded"] = round(edit_s, 2)
+    figures["edit_rebuild_dirty_s_embedded"] = round(edit_dirty_s, 2)
+    rows.append(("one-row edit rebuild, embedded (serve)", f"{edit_s:.2f} s", "—", "—"))
+    rows.append(("one-row edit rebuild, embedded (serve --dirty)", f"{edit_dirty_s:.2f} s", "—", "—"))
+    progress(f"one-row edit rebuild, {large} signals")
+    full = builds[large]["warm_s"]
+    for dirty in (False, True):
+        seconds = edit_rebuild(work / f"site-{large}", dirty=dirty)
+        mode = "dirty_" if dirty else ""
+        figures[f"edit_rebuild_{mode}s_{_label(large)}"] = round(seconds, 2)
+        rows.append(
+            (
+                f"one-row edit rebuild, {large} signals (serve{' --dirty' if dirty else ''})",
+                f"{seconds:.1f} s",
+                f"{full:.1f} s full build",
+                f"{seconds / full:.2f}x",
+            )
+        )
+    rows.append((f"peak RSS, {large} signals build", f"{builds[large]['peak_mb']:.0f} MB", "—", "—"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'layerflow':>24}  {'floor':>28}  ratio")
+    for name, value, floor_text, ratio in rows:
+        print(f"{name:<{width}}  {value:>24}  {floor_text:>28}  {ratio}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
