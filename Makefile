@@ -14,7 +14,7 @@ export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
 
 
-.PHONY: setup system-deps browser-deps serve site site-strict check report test lint types contracts unit bench clean
+.PHONY: setup system-deps browser-deps serve serve-fast site site-strict check report test lint types contracts unit bench clean
 
 setup: $(STAMP) system-deps
 
@@ -35,6 +35,10 @@ browser-deps:
 serve: setup
 	@echo "layerflow: serving the site built from registry/ at http://$(HOST):$(PORT)/ (edits to registry/ reload it)"
 	$(BIN)/properdocs serve -f mkdocs.yml --dev-addr $(HOST):$(PORT)
+
+# For large registries: re-render only the pages an edit changed.
+serve-fast: setup
+	$(BIN)/properdocs serve -f mkdocs.yml --dev-addr $(HOST):$(PORT) --dirty
 
 # A plain build succeeds; `make site-strict` is the CI gate and fails while gaps are open.
 site: setup
@@ -65,7 +69,7 @@ unit: setup browser-deps
 test: lint types contracts unit
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --json bench/out/latest.json
 
 clean:
 	rm -rf $(VENV) site .layerflow-cache .pytest_cache .mypy_cache .ruff_cache

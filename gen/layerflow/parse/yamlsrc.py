@@ -15,7 +15,10 @@ import yaml
 from layerflow.errors import Parsed, error
 from layerflow.model import Problem
 
-MAX_NODES = 200_000  # far above any real rules file; an alias bomb passes it at once
+# Without aliases a YAML document cannot hold more nodes than it has characters, so a
+# budget of one node per character (never below the floor) lets any honest file through,
+# however large, while an alias bomb, which expands exponentially, passes it at once.
+MAX_NODES = 200_000
 
 Scalar = str | int | float | bool | None
 
@@ -73,8 +76,9 @@ class YNode:
 
 
 class _Budget:
-    def __init__(self) -> None:
-        self.left = MAX_NODES
+    def __init__(self, size: int) -> None:
+        self.limit = max(MAX_NODES, size)
+        self.left = self.limit
 
 
 class _TooLarge(Exception):
@@ -109,13 +113,14 @@ def load_yaml(path: str, text: str) -> Parsed[YNode | None]:
         return Parsed(None)
     problems: list[Problem] = []
     try:
-        return Parsed(_convert(node, path, loader, problems, _Budget(), 0), tuple(problems))
+        budget = _Budget(len(text))
+        return Parsed(_convert(node, path, loader, problems, budget, 0), tuple(problems))
     except RecursionError:
         return Parsed(None, (error(path, 0, "invalid YAML: nested too deeply"),))
     except _TooLarge as exc:
         return Parsed(
             None,
-            (error(path, exc.line, f"YAML expands to more than {MAX_NODES} nodes (an alias bomb?)"),),
+            (error(path, exc.line, f"YAML expands to more than {max(MAX_NODES, len(text))} nodes (an alias bomb?)"),),
         )
 
 
