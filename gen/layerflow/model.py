@@ -332,9 +332,13 @@ class LedgerEntry:
 @dataclass(frozen=True, slots=True)
 class Ledger:
     entries: tuple[LedgerEntry, ...] = ()
+    _ids: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ids", {e.key: e.id for e in reversed(self.entries)})  # first entry wins
 
     def id_for(self, key: str) -> str | None:
-        return next((e.id for e in self.entries if e.key == key), None)
+        return self._ids.get(key)
 
 
 # ------------------------------------------------------------- all inputs
@@ -438,6 +442,7 @@ class GapCandidate:
     detail: tuple[str, ...]
     location: Location
     flow_id: str = ""
+    depends_on: tuple[str, ...] = ()  # signal UIDs whose registry rows decide it; () when none do
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from layerflow.audit import history
 from layerflow.audit.classify import classify_all
 from layerflow.audit.evidence import code_gaps, evidence_findings, evidence_gate, merge_gaps
 from layerflow.audit.gaps import flow_gaps, persistence_gaps
 from layerflow.audit.gates import run_gate
-from layerflow.audit.proposals import proposal_for
+from layerflow.audit.proposals import Proposer
 from layerflow.audit.subjects import SignalFields
 from layerflow.model import (
     Analysis,
@@ -21,8 +22,11 @@ from layerflow.model import (
     GateLevel,
     GateOutcome,
     Inputs,
+    Inventory,
     Level,
+    Output,
     Problem,
+    Producer,
     Registry,
     Severity,
 )
@@ -31,17 +35,55 @@ from layerflow.parse.expr import CANONICAL_FIELDS, ExprError, Prose, parse_check
 _GAP_SEVERITY = {"P1": Severity.BLOCKING, "P2": Severity.WARNING, "P3": Severity.WARNING}
 
 
-def detect(inputs: Inputs, registry: Registry) -> list[GapCandidate]:
-    """The gaps of one registry state."""
-    flows = classify_all(registry, inputs.inventory, inputs.rules)
-    found = persistence_gaps(registry, inputs.inventory) + flow_gaps(flows)
+def detect(
+    inputs: Inputs, registry: Registry, scope: frozenset[str] | None = None, inventory: Inventory | None = None
+) -> list[GapCandidate]:
+    """The gaps of one registry state; with `scope`, those that depend on the signals in it.
+
+    `inventory` replaces the inputs' inventory (history replay passes just the outputs in scope).
+    """
+    jobs = inputs.inventory if inventory is None else inventory
+    flows = classify_all(registry, jobs, inputs.rules, scope)
+    found = persistence_gaps(registry, jobs, scope) + flow_gaps(flows)
     return merge_gaps(found, code_gaps(inputs, registry))  # evidence: code that contradicts a claim (--code)
+
+
+class Scoper:
+    """Indexes built once so that replaying a record looks only at the outputs its signal is in."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.inputs = inputs
+        self.partners: dict[str, set[str]] = {}
+        self.outputs: dict[str, list[tuple[Producer, Output]]] = {}
+        for producer in inputs.inventory.producers if inputs.inventory else ():
+            for output in producer.outputs:
+                for uid in output.signals:
+                    self.partners.setdefault(uid, set()).update(output.signals)
+                    self.outputs.setdefault(uid, []).append((producer, output))
+
+    def needed(self, scope: frozenset[str]) -> frozenset[str]:
+        """The scope plus every UID that shares an inventory output with it."""
+        return frozenset(scope.union(*(self.partners.get(uid, ()) for uid in scope)))
+
+    def detect(self, registry: Registry, scope: frozenset[str] | None) -> list[GapCandidate]:
+        if scope is None or self.inputs.inventory is None:
+            return detect(self.inputs, registry, scope)
+        grouped: dict[str, list[Output]] = {}
+        owners: dict[str, Producer] = {}
+        for uid in sorted(scope):
+            for producer, output in self.outputs.get(uid, ()):
+                if output not in grouped.setdefault(producer.id, []):
+                    grouped[producer.id].append(output)
+                    owners[producer.id] = producer
+        subset = Inventory(producers=tuple(replace(owners[pid], outputs=tuple(outs)) for pid, outs in grouped.items()))
+        return detect(self.inputs, registry, scope, subset)
 
 
 def analyse(inputs: Inputs, warnings: Sequence[Problem] = ()) -> Analysis:
     """Classify, find gaps with their history, evaluate gates; `warnings` are the parsers' soft problems."""
     flows = classify_all(inputs.registry, inputs.inventory, inputs.rules)
-    lives, resolves_keys = history.lifecycles(inputs.registry, inputs.changes, lambda r: detect(inputs, r))
+    scoper = Scoper(inputs)
+    lives, resolves_keys = history.lifecycles(inputs.registry, inputs.changes, scoper.detect, scoper.needed)
     gaps = _number(lives, inputs, flows)
     key_to_id = {g.key: g.id for g in gaps}
     changes = history.change_outcomes(
@@ -58,6 +100,7 @@ def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow
     """Ledger ids where the ledger knows the gap; new ones after the highest, in order of appearance."""
     numbers = [int(e.id.split("-")[-1]) for e in inputs.ledger.entries if e.id.split("-")[-1].isdigit()]
     next_number = max(numbers, default=0) + 1
+    proposer = Proposer(inputs, flows)
     gaps: list[Gap] = []
     for life in lives:
         candidate = life.candidate
@@ -67,7 +110,7 @@ def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow
             next_number += 1
         else:
             gap_id = known
-        proposal, source = proposal_for(candidate, gap_id, inputs, flows)
+        proposal, source = proposer.row(candidate, gap_id)
         gaps.append(
             Gap(
                 id=gap_id,

@@ -9,7 +9,7 @@ without touching code.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from layerflow.model import (
     NONE,
@@ -43,26 +43,32 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-") or "x"
 
 
-def classify_all(registry: Registry, inventory: Inventory | None, rules: Rules) -> tuple[Flow, ...]:
-    """The flows of one registry state: inventory outputs and artifacts, else the L7 rows."""
+def classify_all(
+    registry: Registry, inventory: Inventory | None, rules: Rules, only: Collection[str] | None = None
+) -> tuple[Flow, ...]:
+    """The flows of one registry state: inventory outputs and artifacts, else the L7 rows.
+
+    `only` (signal UIDs) keeps just the flows those signals take part in: replaying
+    history reclassifies what a change record touched, not the whole registry.
+    """
     signals = registry.by_uid()
     flows: list[Flow] = []
+    covered: set[str] = set()
     if inventory is not None:
         for producer in inventory.producers:
             for output in producer.outputs:
-                flows.append(_classify(producer.id, producer.name, output, signals, rules, slug(output.name)))
+                covered.update(output.signals)
+                if only is None or any(uid in only for uid in output.signals):
+                    flows.append(_classify(producer.id, producer.name, output, signals, rules, slug(output.name)))
         names = {p.id: p.name for p in inventory.producers}
-        for artifact in inventory.internal:
+        for artifact in inventory.internal if only is None else ():
             owner = artifact.job or slug(artifact.producer_ref or "l7-internal")
             key = f"{artifact.category}-{slug(artifact.name)}"
             flows.append(
                 _classify(owner, names.get(artifact.job, artifact.producer_ref), artifact, signals, rules, key)
             )
-        covered = {uid for f in flows for uid in f.signals}
-    else:
-        covered = set()
     for signal in registry.signals:
-        if signal.p_layer == "L7" and signal.uid not in covered:
+        if signal.p_layer == "L7" and signal.uid not in covered and (only is None or signal.uid in only):
             flows.append(_classify_signal(signal, rules))
     return tuple(flows)
 
@@ -100,6 +106,10 @@ def _layers(consumers: tuple[Consumer, ...], signals: list[Signal], rules: Rules
     return layers
 
 
+def _read_through_l2(consumers: tuple[Consumer, ...], signals: list[Signal]) -> bool:
+    return any(c.layer == "L2" for c in consumers) or any("L2" in s.c_layers for s in signals)
+
+
 def _classify(
     producer_id: str, producer: str, output: Output, signals: Mapping[str, Signal], rules: Rules, key: str
 ) -> Flow:
@@ -114,7 +124,9 @@ def _classify(
         path.append(Decision(node, found.question if found else _DEFAULT_QUESTIONS[node], answer))
 
     runtime = layers & RUNTIME_LAYERS
-    internal_only = layers <= {"L7"}
+    # Read only through the L2 boundary: no layer is left once L2 is set aside, but that is not "only L7".
+    boundary_only = not layers and rules.l2_is_boundary and _read_through_l2(consumers, linked)
+    internal_only = layers <= {"L7"} and not boundary_only
     ask(Q1, internal_only)
     checks: tuple[Check, ...]
     if internal_only:
@@ -138,7 +150,7 @@ def _classify(
         else:
             klass = "unclassified"
             checks = (Check(Q1, "boundary_only", False, "read only through the L2 boundary, which is not a consumer"),)
-    status = _status(klass, checks, output)
+    status = _status(klass, checks, registered=bool(linked))
     return Flow(
         id=f"{producer_id}/{key}",
         producer_id=producer_id,
@@ -164,13 +176,14 @@ def _category_of(kind: str) -> str:
     return kind if kind in ("lock", "marker", "checkpoint", "service", "table") else "other"
 
 
-def _status(klass: str, checks: tuple[Check, ...], output: Output) -> str:
+def _status(klass: str, checks: tuple[Check, ...], *, registered: bool) -> str:
+    """`registered`: the output is a signal the registry defines (naming an undefined SIG id is not enough)."""
     failed = [c for c in checks if not c.passed]
     if any(c.name == "orphan" for c in failed):
         return "orphan"
     if failed:
         return "failing"
-    if klass in ("l7_l6", "l7_both") and not output.signals:
+    if klass in ("l7_l6", "l7_both") and not registered:
         return "unregistered"
     return "verified" if klass in ("l7_l6", "l7_both") else "valid"
 

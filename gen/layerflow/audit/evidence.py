@@ -468,6 +468,7 @@ def _contradiction(
         detail=tuple(detail),
         location=signal.location,
         flow_id=_flow_id(inventory, signal.uid),
+        depends_on=(signal.uid,),
     )
 
 

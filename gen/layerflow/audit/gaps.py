@@ -6,7 +6,7 @@ so an unrelated edit cannot renumber it; the ledger maps keys to GAP ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 
 from layerflow.audit.classify import slug
@@ -41,6 +41,7 @@ def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
                     detail=(f"{'Deferred' if deferred else 'Direct'} L7→L6 flow with no registered signal.",),
                     location=flow.location,
                     flow_id=flow.id,
+                    depends_on=flow.signals,
                 )
             )
         for check in failed:
@@ -55,6 +56,7 @@ def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
                         detail=(check.message,),
                         location=flow.location,
                         flow_id=flow.id,
+                        depends_on=flow.signals,
                     )
                 )
             elif check.node == "q2_l7_to_l6" or check.name in _CHECK_TITLES:
@@ -69,6 +71,7 @@ def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
                         detail=tuple(x for x in (check.message, check.condition) if x),
                         location=flow.location,
                         flow_id=flow.id,
+                        depends_on=flow.signals,
                     )
                 )
     return found
@@ -79,8 +82,10 @@ def _consumer_text(flow: Flow) -> str:
     return ", ".join(names) or "no named consumer"
 
 
-def persistence_gaps(registry: Registry, inventory: Inventory | None) -> list[GapCandidate]:
-    """A registry claim the producer's declared output contradicts (the seed's GAP-001)."""
+def persistence_gaps(
+    registry: Registry, inventory: Inventory | None, only: Collection[str] | None = None
+) -> list[GapCandidate]:
+    """A registry claim the producer's declared output contradicts (the seed's GAP-001); `only`: these UIDs."""
     if inventory is None:
         return []
     signals = registry.by_uid()
@@ -91,6 +96,8 @@ def persistence_gaps(registry: Registry, inventory: Inventory | None) -> list[Ga
             if declared is None or declared.unknown or declared.is_none:
                 continue
             for uid in output.signals:
+                if only is not None and uid not in only:
+                    continue
                 signal = signals.get(uid)
                 claim = signal.persistence if signal else None
                 if signal is None or claim is None or claim.unknown:
@@ -118,5 +125,6 @@ def persistence_gaps(registry: Registry, inventory: Inventory | None) -> list[Ga
                     detail=detail,
                     location=signal.location,
                     flow_id=f"{producer.id}/{slug(output.name)}",
+                    depends_on=(uid,),
                 )
     return list(found.values())

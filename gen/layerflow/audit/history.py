@@ -143,32 +143,77 @@ class Lifecycle:
     first_state: int
 
 
+# detect(registry, scope): the gaps of a registry state; with a scope (signal UIDs), only
+# the gaps that depend on those signals, and `registry` may hold just the signals they need.
+Detect = Callable[[Registry, frozenset[str] | None], list[GapCandidate]]
+
+
+def _revert_into(signals: dict[str, Signal], record: ChangeRecord) -> None:
+    """Undo one applied record in a UID -> Signal map (the registry as it was before it)."""
+    if record.is_registration:
+        signals.pop(record.signal, None)
+        return
+    signal = signals.get(record.signal)
+    if signal is None:
+        return
+    updates = {c.field: c.before for c in field_changes(record, signal) if c.before is not None}
+    if updates:
+        signals[record.signal] = rebuild(signal, updates)
+
+
 def lifecycles(
-    registry: Registry, changes: Sequence[ChangeRecord], detect: Callable[[Registry], list[GapCandidate]]
+    registry: Registry,
+    changes: Sequence[ChangeRecord],
+    detect: Detect,
+    needed: Callable[[frozenset[str]], frozenset[str]] = lambda scope: scope,
 ) -> tuple[list[Lifecycle], dict[str, tuple[str, ...]]]:
-    """Each gap ever seen across the states, with the record that resolved it; and keys per record."""
+    """Each gap ever seen across the states, with the record that resolved it; and keys per record.
+
+    Walks from the registry on disk back through the applied records, reverting
+    one signal at a time and re-detecting only the gaps that depend on it, so a
+    long history costs what it touches, not records x registry. `needed(scope)`
+    names the signals a scoped detection must see (those sharing an output).
+    """
     applied = applied_in_order(changes)
-    per_state = [{g.key: g for g in detect(state)} for state in states(registry, changes)]
-    last: dict[str, GapCandidate] = {}
-    first: dict[str, int] = {}
+    state = {g.key: g for g in detect(registry, None)}
+    final = set(state)
+    latest: dict[str, GapCandidate] = dict(state)  # each key as in the latest state that has it
+    appears_at: dict[str, int] = {}  # key -> state where it (last, walking back) appeared
     resolved_by: dict[str, str] = {}
+    signals = dict(registry.by_uid())
+    keys_of: dict[str, set[str]] = {}  # signal UID -> keys of the current state's gaps that depend on it
+    for key, candidate in state.items():
+        for uid in candidate.depends_on:
+            keys_of.setdefault(uid, set()).add(key)
+    for index in range(len(applied), 0, -1):
+        record = applied[index - 1]
+        scope = frozenset({record.signal})
+        _revert_into(signals, record)
+        view = Registry(signals=tuple(signals[u] for u in sorted(needed(scope)) if u in signals))
+        before = {g.key: g for g in detect(view, scope) if scope.intersection(g.depends_on)}
+        after = set(keys_of.get(record.signal, ()))
+        for key in before.keys() - after:  # present before the record, gone after it: the record resolved it
+            resolved_by.setdefault(key, record.id)
+            appears_at.pop(key, None)
+        for key in after - before.keys():  # absent before the record: it appeared with the record
+            appears_at[key] = index
+        for key, candidate in before.items():
+            latest.setdefault(key, candidate)
+        for key in after:
+            for uid in state.pop(key).depends_on:
+                keys_of[uid].discard(key)
+        for key, candidate in before.items():
+            state[key] = candidate
+            for uid in candidate.depends_on:
+                keys_of.setdefault(uid, set()).add(key)
+    first = {key: appears_at.get(key, 0) for key in latest}
     resolves: dict[str, list[str]] = {r.id: [] for r in applied}
-    for index, found in enumerate(per_state):
-        for key, candidate in found.items():
-            last[key] = candidate
-            first.setdefault(key, index)
-            resolved_by.pop(key, None)  # seen again: whatever resolved it did not hold
-        if index:
-            record = applied[index - 1]
-            for key in per_state[index - 1].keys() - found.keys():
-                resolved_by[key] = record.id
-    final = per_state[-1]
     for key, record_id in resolved_by.items():
         if key not in final:
             resolves[record_id].append(key)
     lives = [
-        Lifecycle(last[key], key in final, "" if key in final else resolved_by.get(key, ""), first[key])
-        for key in sorted(last, key=lambda k: (first[k], k))
+        Lifecycle(latest[key], key in final, "" if key in final else resolved_by.get(key, ""), first[key])
+        for key in sorted(latest, key=lambda k: (first[k], k))
     ]
     return lives, {rid: tuple(sorted(keys)) for rid, keys in resolves.items()}
 

@@ -48,7 +48,9 @@ FIELD_ALIASES: dict[str, str] = {
 _NONE_MARKERS = frozenset({"", "—", "–", "-", "n/a", "na", "none", "nil"})
 _STATUS_MARKS = re.compile("[\u2705\u274c\u26a0\ufe0f\u2714\u2716\U0001f534\U0001f7e0\U0001f7e1\U0001f7e2]")
 _CODE = re.compile(r"`+([^`]*)`+")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Link text may not hold "[" and a destination holds at most one level of "(...)", so a failed
+# match stops where the next candidate starts: a cell of many "[" is one pass, not one per bracket.
+_LINK = re.compile(r"!?\[([^\][]*)\]\((?:[^()]|\([^()]*\))*\)")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*]+?)\*(?!\w)")
 _TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _LAYER = re.compile(r"\bL([1-8])\b")
@@ -138,18 +140,24 @@ def split_list(text: str) -> list[str]:
 def _consumer(item: str) -> Consumer:
     layer: str | None = None
     ref: str | None = None
-    name = item
     # Trailing parenthesised notes: "(L6)", "(SIG-011)", "(L6, SIG-011)"; other notes stay in the name.
-    while name.endswith(")") and "(" in name:
-        open_at = name.rfind("(")
-        note = name[open_at + 1 : -1]
+    # The name is item[:end]; moving `end` instead of re-slicing keeps many notes linear.
+    end = len(item)
+    while end and item[end - 1] == ")":
+        open_at = item.rfind("(", 0, end)
+        if open_at < 0:
+            break
+        note = item[open_at + 1 : end - 1]
         note_layers = layers_in(note)
         note_refs = _SIG_REF.findall(note)
         if not note_layers and not note_refs:
             break
         layer = layer or (note_layers[0] if note_layers else None)
         ref = ref or (note_refs[0] if note_refs else None)
-        name = name[:open_at].strip()
+        end = open_at
+        while end and item[end - 1].isspace():
+            end -= 1
+    name = item[:end].strip() if end < len(item) else item
     return Consumer(name=name, layer=layer, signal_ref=ref)
 
 
@@ -215,8 +223,34 @@ def persistence(cell: str) -> Persistence:
         return Persistence(text, unknown=True)
     if text == NONE:
         return Persistence(text)
-    parts = [p for p in re.split(r"\s*\+\s*|\s*,\s*(?![^()]*\))|\s+and\s+", text) if p]
-    return Persistence(text, tuple(store(p) for p in parts))
+    return Persistence(text, tuple(store(p) for p in _store_parts(text)))
+
+
+_STORE_SEPARATOR = re.compile(r"\s*\+\s*|\s*,\s*|\s+and\s+")
+
+
+def _store_parts(text: str) -> list[str]:
+    """`R2 + PostgreSQL (a, b)` -> the stores: "+", "and" and commas outside parentheses separate.
+
+    A comma separates unless the next parenthesis after it closes one. That is decided in one
+    pass from the right (a look-ahead per comma made a cell of commas quadratic); commas that do
+    not separate are masked in a same-length copy, and the text is cut where the copy matches.
+    """
+    masked = list(text)
+    next_paren = ""
+    for index in range(len(masked) - 1, -1, -1):
+        ch = masked[index]
+        if ch in "()":
+            next_paren = ch
+        elif ch == "," and next_paren == ")":
+            masked[index] = "_"  # not whitespace, "+", "," or "and": matches no separator
+    parts: list[str] = []
+    start = 0
+    for match in _STORE_SEPARATOR.finditer("".join(masked)):
+        parts.append(text[start : match.start()])
+        start = match.end()
+    parts.append(text[start:])
+    return [part for part in parts if part]
 
 
 def comparable(field: str, text: str) -> str:

