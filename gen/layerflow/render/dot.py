@@ -182,37 +182,64 @@ def _graph(name: str, nodes: list[str], edges: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+OVERVIEW_PRODUCERS = 60  # above this, producers are drawn as groups: dot's layout is superlinear in edges
+
+
 def layer_overview(analysis: Analysis, names: Mapping[str, str] = LAYER_TITLES) -> str:
     """Every L7 producer and where its outputs go, one lane per layer; gaps in red.
 
     Outputs of one producer that reach one layer the same way are drawn as one
-    edge labelled with their count, so the picture stays readable at scale.
+    edge labelled with their count. With more than OVERVIEW_PRODUCERS producers
+    (a 1,000-producer overview took dot two minutes and no one could read it),
+    producers are drawn as two groups, with and without open gaps, linking to
+    the producer index.
     """
     by_layer: dict[str, list[str]] = {"L7": []}
     counts: dict[tuple[str, str, str, str], list[str]] = {}
     open_gap_flows = {g.flow_id for g in analysis.gaps if g.status == "open"}
     has_page = set(producer_ids(analysis))
+    grouped = len({f.producer_id for f in analysis.flows}) > OVERVIEW_PRODUCERS
+    with_gaps = {f.producer_id for f in analysis.flows if f.id in open_gap_flows}
+    members: dict[str, set[str]] = {}
     for flow in analysis.flows:
-        job = f"producer:{flow.producer_id}"
-        url = link("producers", flow.producer_id) if flow.producer_id in has_page else ""
-        by_layer["L7"].append(_node(job, flow.producer, "lf-producer", url))
+        if grouped:
+            job = "group:gaps" if flow.producer_id in with_gaps else "group:clean"
+            members.setdefault(job, set()).add(flow.producer_id)
+        else:
+            job = f"producer:{flow.producer_id}"
+            url = link("producers", flow.producer_id) if flow.producer_id in has_page else ""
+            by_layer["L7"].append(_node(job, flow.producer, "lf-producer", url))
         targets = _layers_of(c for c in flow.consumers if c.layer != "L7") or (["L7"] if flow.consumers else [])
         gap = flow.id in open_gap_flows
         color, css = ("#c62828", "lf-gap") if gap else _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))
         for layer in targets:
             lane = f"lane:{layer}"
             by_layer.setdefault(layer, []).append(
-                _node(lane, names.get(layer, layer), "lf-layer", shape="box3d", fillcolor="#eceff1")
+                _node(lane, names.get(layer, "layer unknown"), "lf-layer", shape="box3d", fillcolor="#eceff1")
             )
-            counts.setdefault((job, lane, f"lf-flow {css} lf-{flow.klass}", color), []).append(flow.output)
+            kind = f"lf-flow {css}" if grouped else f"lf-flow {css} lf-{flow.klass}"
+            counts.setdefault((job, lane, kind, color), []).append(flow.output)
+    for job, ids in sorted(members.items()):
+        which = "with open gaps" if job == "group:gaps" else "without open gaps"
+        by_layer["L7"].append(_node(job, f"{len(ids)} L7 producers\n{which}", "lf-producer", f"{ROOT}producers/"))
     edges = [
         _edge(
-            job, lane, css, color=color, tooltip=", ".join(outputs), label=str(len(outputs)) if len(outputs) > 1 else ""
+            job,
+            lane,
+            css,
+            color=color,
+            tooltip=_summary(outputs),
+            label=str(len(outputs)) if len(outputs) > 1 else "",
         )
         for (job, lane, css, color), outputs in counts.items()
     ]
     lanes = [line for layer in sorted(by_layer) for line in by_layer[layer]]
     return _graph("layer overview", lanes, edges)
+
+
+def _summary(outputs: list[str], limit: int = 8) -> str:
+    shown = ", ".join(outputs[:limit])
+    return shown + (f" … and {len(outputs) - limit} more" if len(outputs) > limit else "")
 
 
 _OUTCOMES = {
