@@ -36,14 +36,20 @@ _GAP_SEVERITY = {"P1": Severity.BLOCKING, "P2": Severity.WARNING, "P3": Severity
 
 
 def detect(
-    inputs: Inputs, registry: Registry, scope: frozenset[str] | None = None, inventory: Inventory | None = None
+    inputs: Inputs,
+    registry: Registry,
+    scope: frozenset[str] | None = None,
+    inventory: Inventory | None = None,
+    flows: Sequence[Flow] | None = None,
 ) -> list[GapCandidate]:
     """The gaps of one registry state; with `scope`, those that depend on the signals in it.
 
-    `inventory` replaces the inputs' inventory (history replay passes just the outputs in scope).
+    `inventory` replaces the inputs' inventory (history replay passes just the outputs in scope);
+    `flows` are this state's flows when the caller has already classified them.
     """
     jobs = inputs.inventory if inventory is None else inventory
-    flows = classify_all(registry, jobs, inputs.rules, scope)
+    if flows is None:
+        flows = classify_all(registry, jobs, inputs.rules, scope)
     found = persistence_gaps(registry, jobs, scope) + flow_gaps(flows)
     return merge_gaps(found, code_gaps(inputs, registry))  # evidence: code that contradicts a claim (--code)
 
@@ -51,8 +57,9 @@ def detect(
 class Scoper:
     """Indexes built once so that replaying a record looks only at the outputs its signal is in."""
 
-    def __init__(self, inputs: Inputs) -> None:
+    def __init__(self, inputs: Inputs, flows: Sequence[Flow]) -> None:
         self.inputs = inputs
+        self.flows = flows  # the registry on disk, classified once
         self.partners: dict[str, set[str]] = {}
         self.outputs: dict[str, list[tuple[Producer, Output]]] = {}
         for producer in inputs.inventory.producers if inputs.inventory else ():
@@ -66,6 +73,8 @@ class Scoper:
         return frozenset(scope.union(*(self.partners.get(uid, ()) for uid in scope)))
 
     def detect(self, registry: Registry, scope: frozenset[str] | None) -> list[GapCandidate]:
+        if scope is None and registry is self.inputs.registry:
+            return detect(self.inputs, registry, flows=self.flows)
         if scope is None or self.inputs.inventory is None:
             return detect(self.inputs, registry, scope)
         grouped: dict[str, list[Output]] = {}
@@ -82,7 +91,7 @@ class Scoper:
 def analyse(inputs: Inputs, warnings: Sequence[Problem] = ()) -> Analysis:
     """Classify, find gaps with their history, evaluate gates; `warnings` are the parsers' soft problems."""
     flows = classify_all(inputs.registry, inputs.inventory, inputs.rules)
-    scoper = Scoper(inputs)
+    scoper = Scoper(inputs, flows)
     lives, resolves_keys = history.lifecycles(inputs.registry, inputs.changes, scoper.detect, scoper.needed)
     gaps = _number(lives, inputs, flows)
     key_to_id = {g.key: g.id for g in gaps}
