@@ -16,6 +16,7 @@ import html
 import logging
 import os
 import re
+import time
 from typing import Any, Literal
 
 from mkdocs.config import config_options as opt
@@ -64,6 +65,8 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.serving = False
         self.sources = Sources()
         self.titles: dict[str, str] = {}  # generated page -> plain title
+        self.written = 0  # pages rendered this build, for progress lines
+        self.total = 0
         self.fragments: dict[str, str] = {}  # evidence HTML, swapped in before search indexing
         self.diagrams: dict[str, str] = {}  # inline SVG, swapped in after
         self.watch: list[str] = []
@@ -96,7 +99,14 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        started = time.perf_counter()
         analysis, problems = load_and_analyse(self.sources)
+        if analysis is not None:
+            _progress(
+                started,
+                f"read and audited {len(analysis.inputs.registry.signals)} signals: "
+                f"{len(analysis.flows)} L7 flows, {len(analysis.gaps)} gaps",
+            )
         if analysis is None:
             located = [str(p) for p in problems]
             if not self.serving:
@@ -105,11 +115,16 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 log.warning(line)
             site = Site(pages={"index.md": error_page(located), "report.md": error_page(located)})
         else:
+            started = time.perf_counter()
             site = build_site(analysis, user_markdown_html, self.config.layers)
+            _progress(started, f"generated {len(site.pages)} pages")
             self._gate(analysis)
         self.titles = dict(site.titles)
         self.fragments = dict(site.fragments)
+        started = time.perf_counter()
         self.diagrams = self._diagrams(site)
+        _progress(started, f"rendered {len(site.diagrams)} diagrams (one batched dot run, cached by content)")
+        self.written, self.total = 0, len(site.pages)
         for path, markdown in sorted(site.pages.items()):
             if files.get_file_from_path(path) is not None:
                 continue  # a page the user wrote wins over the generated one
@@ -152,6 +167,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         """Diagrams go in last: searching thousands of SVG elements finds nothing and costs most of a build."""
+        self.written += 1
+        if self.total >= PROGRESS_PAGES and self.written % PROGRESS_PAGES == 0:
+            log.info(f"layerflow: {self.written} of {self.total} generated pages rendered")
         return self._swap(output, page, config, self.diagrams, final=True)
 
     def _swap(self, html: str, page: Page, config: MkDocsConfig, fragments: dict[str, str], *, final: bool) -> str:
@@ -202,6 +220,16 @@ def _remember(site_dir: str, path: str, markdown: str) -> bool:
     same = _LAST_PAGES.get(key) == digest
     _LAST_PAGES[key] = digest
     return same
+
+
+PROGRESS_PAGES = 2000  # a progress line every this many pages, on sites at least this big
+
+
+def _progress(started: float, what: str) -> None:
+    """Say what a stage did, on the console, when it took long enough for someone to wonder."""
+    seconds = time.perf_counter() - started
+    if seconds >= 1.0:
+        log.info(f"layerflow: {what} in {seconds:.1f} s")
 
 
 _INLINE_CACHE: dict[tuple[str, str], str] = {}  # survives `serve` rebuilds, which make new plugin objects
