@@ -26,7 +26,7 @@ def project_copy(root: Path, tmp: Path) -> Path:
     work.mkdir()
     shutil.copy(root / "mkdocs.yml", work / "mkdocs.yml")
     shutil.copytree(root / "docs", work / "docs")
-    shutil.copytree(root / "registry", work / "registry", ignore=shutil.ignore_patterns("example"))
+    shutil.copytree(root / "registry", work / "registry", ignore=shutil.ignore_patterns("__pycache__"))
     return work
 
 
@@ -130,6 +130,19 @@ def test_pages_say_what_the_registry_says(built: Path) -> None:
     assert '<code class="language-python">' in change  # evidence sections rendered
     gap = (built / "gaps/gap-002/index.html").read_text(encoding="utf-8")
     assert "SIG-017" in gap and "CostSnapshot" in gap
+
+
+def test_write_sites_link_to_their_source_lines(built: Path) -> None:
+    page = built / "producers/graduation-evaluator/index.html"
+    links = [h for h in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")) if "/source/" in h]
+    assert links, "the producer page links its write sites into the source"
+    for href in links:
+        target, _, anchor = urljoin("http://site/producers/graduation-evaluator/", href).partition("#")
+        source = built / urlparse(target).path.lstrip("/") / "index.html"
+        assert source.is_file(), href
+        assert f'id="{anchor}"' in source.read_text(encoding="utf-8"), href
+    index = (built / "search/search_index.json").read_text(encoding="utf-8")
+    assert "source/registry/example" not in index  # code pages stay out of search
 
 
 def test_search_index_holds_signals(built: Path) -> None:

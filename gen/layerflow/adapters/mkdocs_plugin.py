@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import time
+from pathlib import Path
 from typing import Any, Literal
 
 from mkdocs.config import config_options as opt
@@ -30,6 +31,7 @@ from mkdocs.structure.pages import Page
 
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
 from layerflow.adapters.load import Sources, load_and_analyse
+from layerflow.audit.evidence import evidence_of
 from layerflow.model import LAYERS, Analysis, Severity
 from layerflow.render.dot import ROOT
 from layerflow.render.site import Site, build_site, error_page
@@ -116,7 +118,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             site = Site(pages={"index.md": error_page(located), "report.md": error_page(located)})
         else:
             started = time.perf_counter()
-            site = build_site(analysis, user_markdown_html, self.config.layers)
+            site = build_site(analysis, user_markdown_html, self.config.layers, _source_texts(analysis))
             _progress(started, f"generated {len(site.pages)} pages")
             self._gate(analysis)
         self.titles = dict(site.titles)
@@ -220,6 +222,27 @@ def _remember(site_dir: str, path: str, markdown: str) -> bool:
     same = _LAST_PAGES.get(key) == digest
     _LAST_PAGES[key] = digest
     return same
+
+
+MAX_SOURCE_PAGES = 1000  # code pages cost a page each; past this, write sites stay plain text
+
+
+def _source_texts(analysis: Analysis) -> dict[str, str]:
+    """The code files evidence points into (a write site or a layer header), read for their pages."""
+    evidence = evidence_of(analysis.inputs)
+    if evidence is None or evidence.code is None:
+        return {}
+    wanted = [f.path for f in evidence.code.files if f.writes or f.header is not None]
+    if len(wanted) > MAX_SOURCE_PAGES:
+        log.info(f"layerflow: {len(wanted)} files hold evidence; source pages are made for at most {MAX_SOURCE_PAGES}")
+        return {}
+    texts: dict[str, str] = {}
+    for path in wanted:
+        try:
+            texts[path] = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:  # read a moment ago; gone now: the write sites stay unlinked
+            log.info(f"layerflow: {path}: cannot read for its source page ({exc.strerror})")
+    return texts
 
 
 PROGRESS_PAGES = 2000  # a progress line every this many pages, on sites at least this big

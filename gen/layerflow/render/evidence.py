@@ -272,7 +272,7 @@ def producer_evidence(analysis: Analysis, producer_id: str, links: Links) -> lis
         missing = [unit for pid, unit, _ in found.missing_units if pid == producer_id]
         out += _unit_lines(jobs, missing)
     if found.code is not None:
-        out += _file_sections(found, _producer_files(analysis, found, producer_id))
+        out += _file_sections(found, _producer_files(analysis, found, producer_id), links)
     return out
 
 
@@ -325,7 +325,7 @@ def _producer_files(analysis: Analysis, found: Assessment, producer_id: str) -> 
     return unique
 
 
-def _file_sections(found: Assessment, files: Sequence[tuple[str, str]]) -> list[str]:
+def _file_sections(found: Assessment, files: Sequence[tuple[str, str]], links: Links) -> list[str]:
     if not files:
         return ["No source file of this producer is named in the inventory or the registry.", ""]
     out: list[str] = []
@@ -346,12 +346,12 @@ def _file_sections(found: Assessment, files: Sequence[tuple[str, str]]) -> list[
                 )
                 if x
             )
-            out.append(f"Header ({md_code(str(h.location))}): {claim}.")
+            out.append(f"Header ({links.source(h.location)}): {claim}.")
         out.append("")
         if evidence is None:
             out += ["Not a Python file: not read for writes.", ""]
             continue
-        out += _sites(evidence.writes) if evidence.writes else ["No write in this file."]
+        out += _sites(evidence.writes, links) if evidence.writes else ["No write in this file."]
         calls = [md_code(p) for p in _imports_of(found, path)]
         if calls:
             out += ["", "Imports from the code base: " + ", ".join(calls) + "."]
@@ -363,13 +363,13 @@ def _imports_of(found: Assessment, path: str) -> tuple[str, ...]:
     return code_index(found.code).imported(path) if found.code is not None else ()
 
 
-def _sites(sites: Iterable[WriteSite], why: Mapping[WriteSite, str] | None = None) -> list[str]:
+def _sites(sites: Iterable[WriteSite], links: Links, why: Mapping[WriteSite, str] | None = None) -> list[str]:
     header = ("Where", "Operation", "Store", "What", "Async") + (("Found as",) if why is not None else ())
     return _table(
         header,
         [
             (
-                md_code(str(s.location)),
+                links.source(s.location),
                 md_code(s.operation),
                 md(s.target),
                 md_code(s.detail) if s.detail != s.operation else "",
@@ -411,7 +411,7 @@ def signal_evidence(analysis: Analysis, signal: Signal, links: Links) -> list[st
         why.setdefault(site, f"writes the {signal.name} table")
     if why:
         ordered = sorted(why, key=lambda s: s.location)
-        out += _sites(ordered, why)
+        out += _sites(ordered, links, why)
     else:
         out.append("No write site found in the producer code.")
     return out

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from layerflow.render.escape import md
+from layerflow.model import Location
+from layerflow.render.escape import md, md_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +14,15 @@ class Links:
 
     prefix: str = ""
     enabled: bool = True
+    sources: frozenset[str] = field(default=frozenset())  # code files that have a source page
+
+    def source(self, location: Location) -> str:
+        """`path:line` as code, linked to that line of the file's source page when the site has one."""
+        text = md_code(str(location))
+        if not self.enabled or location.path not in self.sources:
+            return text
+        anchor = f"#L{location.line}" if location.line else ""
+        return f"[{text}]({self.prefix}{source_page_path(location.path)}{anchor})"
 
     def signal(self, uid: str) -> str:
         return f"{self.prefix}signals/{uid.lower()}.md"
@@ -32,3 +42,14 @@ class Links:
 
 
 NO_LINKS = Links(enabled=False)
+
+
+def source_page_path(path: str) -> str:
+    """Where a code file's page lives in the docs: source/<path>.md."""
+    return f"source/{path}.md"
+
+
+def has_source_page(path: str) -> bool:
+    """Only plain relative paths get pages: nothing may climb out of source/."""
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts

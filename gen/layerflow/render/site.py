@@ -8,8 +8,9 @@ Nothing here is typed by hand that the registry already says.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from layerflow.audit.history import field_changes
 from layerflow.audit.summary import CATEGORY_TITLES, producer_ids, summarize
@@ -17,7 +18,7 @@ from layerflow.model import Analysis, ChangeRecord, Flow, Gap, Signal
 from layerflow.render import dot
 from layerflow.render.escape import attr, md, md_code
 from layerflow.render.evidence import producer_evidence, signal_evidence
-from layerflow.render.links import Links
+from layerflow.render.links import Links, has_source_page, source_page_path
 from layerflow.render.report import consumers_text, gap_detail, persistence_text, render_report, status_text, table
 
 ROOT_LINKS = Links(prefix="")
@@ -48,12 +49,20 @@ def placeholder(key: str) -> str:
 
 
 def build_site(
-    analysis: Analysis, render_markdown: Callable[[str], str], layer_names: Mapping[str, str] | None = None
+    analysis: Analysis,
+    render_markdown: Callable[[str], str],
+    layer_names: Mapping[str, str] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> Site:
     """Every page of the site. `render_markdown` turns user-written Markdown (evidence) into safe HTML;
     `layer_names` renames layers in diagrams ("L6": "L6 Platform")."""
     names = {**dot.LAYER_TITLES, **(layer_names or {})}
     site = Site()
+    code = {path: text for path, text in (sources or {}).items() if has_source_page(path)}
+    links = replace(ENTITY_LINKS, sources=frozenset(code))
+    for path, text in sorted(code.items()):
+        site.pages[source_page_path(path)] = source_page(path, text)
+        site.titles[source_page_path(path)] = path
     site.diagrams["overview"] = dot.layer_overview(analysis, names)
     site.diagrams["decision-tree"] = dot.decision_tree(analysis)
     site.pages["index.md"] = home_page(analysis)
@@ -62,7 +71,7 @@ def build_site(
     known = set(producer_ids(analysis))
     counts = dot.tree_counts(analysis.flows)
     for producer_id in producer_ids(analysis):
-        site.pages[f"producers/{producer_id}.md"] = producer_page(analysis, producer_id)
+        site.pages[f"producers/{producer_id}.md"] = producer_page(analysis, producer_id, links)
         flows = analysis.flows_of(producer_id)
         site.titles[f"producers/{producer_id}.md"] = flows[0].producer if flows else producer_id
         site.diagrams[f"producer-{producer_id}"] = dot.producer_graph(analysis, producer_id, names)
@@ -74,7 +83,7 @@ def build_site(
             flows_by_signal.setdefault(uid, []).append(flow)
     for signal in analysis.inputs.registry.signals:
         mine = flows_by_signal.get(signal.uid, [])
-        site.pages[f"signals/{signal.uid.lower()}.md"] = signal_page(analysis, signal, mine, known)
+        site.pages[f"signals/{signal.uid.lower()}.md"] = signal_page(analysis, signal, mine, known, links)
         site.titles[f"signals/{signal.uid.lower()}.md"] = f"{signal.uid} {signal.name}"
         site.diagrams[f"signal-{signal.uid.lower()}"] = dot.signal_graph(analysis, signal, mine, names)
     site.pages["gaps/index.md"] = gaps_index(analysis)
@@ -159,8 +168,7 @@ def producers_index(analysis: Analysis) -> str:
     return "\n".join(out) + "\n"
 
 
-def producer_page(analysis: Analysis, producer_id: str) -> str:
-    links = ENTITY_LINKS
+def producer_page(analysis: Analysis, producer_id: str, links: Links = ENTITY_LINKS) -> str:
     flows = analysis.flows_of(producer_id)
     inventory = analysis.inputs.inventory
     producer = next((p for p in inventory.producers if p.id == producer_id), None) if inventory else None
@@ -240,8 +248,9 @@ def signals_index(analysis: Analysis) -> str:
     return "\n".join(out) + "\n"
 
 
-def signal_page(analysis: Analysis, signal: Signal, flows: Iterable[Flow], known: Collection[str]) -> str:
-    links = ENTITY_LINKS
+def signal_page(
+    analysis: Analysis, signal: Signal, flows: Iterable[Flow], known: Collection[str], links: Links = ENTITY_LINKS
+) -> str:
     out = [f"# {md(signal.uid)} {md(signal.name)}", ""]
     rows = [(md_code(name), md(value) if value else "none") for name, value in signal.fields.items() if name != "uid"]
     rows += [(md(name) + " (extra column)", md(value)) for name, value in signal.extra.items()]
@@ -400,6 +409,22 @@ def change_page(
             fragments[key] = render_markdown(section.markdown)
             out += [f"### {md(section.title)}", "", placeholder(key), ""]
     return "\n".join(out) + "\n", fragments
+
+
+def source_page(path: str, text: str) -> str:
+    """A code file, each line an anchor (#L12) that evidence links point at; kept out of search.
+
+    Raw HTML, escaped line by line: no line is ever blank, so Markdown leaves the block alone,
+    and MkDocs sees the ids, so a link to a line that is not there fails `--strict`.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    body = "\n".join(f'<span id="L{n}">{html.escape(line)}</span>' for n, line in enumerate(lines, 1))
+    out = ["---", "search:", "  exclude: true", "---", "", f"# {md(path)}", ""]
+    out += [f"{len(lines)} lines, as read by `--code`. Evidence links point at single lines.", ""]
+    out.append(f'<pre class="lf-source"><code>{body}</code></pre>')
+    return "\n".join(out) + "\n"
 
 
 def error_page(problems: Iterable[str]) -> str:
