@@ -8,6 +8,7 @@ one shared Chromium (tests/browser/harness.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -23,6 +24,8 @@ import pytest
 
 from tests.browser.harness import browser_page, chromium, serve_directory
 from tests.test_site_build import build, project_copy
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -173,14 +176,24 @@ def test_clicking_a_diagram_node_opens_its_page(browser: Browser, site_url: str)
 @pytest.mark.parametrize("open_search", ["click", "slash"])
 def test_search_finds_a_signal(browser: Browser, site_url: str, open_search: str) -> None:
     with opened(browser, site_url) as (page, _):
-        if open_search == "click":
-            page.locator(".md-search__input").click()
-        else:
-            page.keyboard.press("/")
         search = page.locator(".md-search__input")
+        if open_search == "click":
+            search.click()
+        else:
+            # Material binds "/" once its bundle has run; on a loaded machine that can be after "load".
+            # Press until the search box has focus, for a bounded time, never typing into it.
+            for _ in range(40):
+                page.keyboard.press("/")
+                if search.evaluate("e => e === document.activeElement"):
+                    break
+                page.wait_for_timeout(250)
         assert search.evaluate("e => e === document.activeElement"), f"search not focused after {open_search}"
         page.keyboard.type("SIG-100")
         page.locator(".md-search-result__item").first.wait_for(state="visible")
+        # Results update as each key lands; wait for the full query's result rather than the first list.
+        wanted = page.locator(f'.md-search-result__item a[href^="{site_url + SIGNAL}"]').first
+        with contextlib.suppress(PlaywrightTimeout):  # the assertion below names what the list held instead
+            wanted.wait_for(state="attached", timeout=10_000)
         hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
         pages = {urlsplit(h)._replace(query="", fragment="").geturl() for h in hrefs}  # ?h=: search.highlight
         assert site_url + SIGNAL in pages, f"no result links to {SIGNAL}: {sorted(pages)}"
