@@ -84,3 +84,9 @@ def test_same_inputs_same_bytes(root: Path, monkeypatch: pytest.MonkeyPatch, cap
     first = capsys.readouterr().out
     main(["report"])
     assert capsys.readouterr().out == first
+
+
+def test_published_schema_is_the_one_the_parser_uses(root: Path) -> None:
+    """docs/schemas/ publishes the inventory format on the site; it must not drift from the package's copy."""
+    package = (root / "gen/layerflow/schemas/producers.schema.json").read_bytes()
+    assert (root / "docs/schemas/producers.schema.json").read_bytes() == package
