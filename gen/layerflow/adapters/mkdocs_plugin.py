@@ -12,7 +12,9 @@ Gaps at or above `fail_on` and blocking findings are logged as warnings, so
 
 from __future__ import annotations
 
+import hashlib
 import html
+import inspect
 import logging
 import os
 import re
@@ -33,6 +35,7 @@ from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_s
 from layerflow.adapters.load import Sources, load_and_analyse
 from layerflow.audit.evidence import evidence_of
 from layerflow.model import LAYERS, Analysis, Severity
+from layerflow.render import svg as svg_module
 from layerflow.render.dot import ROOT
 from layerflow.render.site import Site, build_site, error_page
 from layerflow.render.svg import inline_svg
@@ -144,7 +147,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             svgs = render_svgs(site.diagrams, self.cache_dir or None)
         except (GraphvizMissing, GraphvizError) as exc:
             raise PluginError(f"layerflow: {exc}") from None
-        return {key: _inline(key, svg) for key, svg in svgs.items()}
+        return {key: _inline(key, svg, self.cache_dir) for key, svg in svgs.items()}
 
     def _gate(self, analysis: Analysis) -> None:
         limit = _PRIORITY_RANK.get(self.config.fail_on, 0)
@@ -258,13 +261,45 @@ def _progress(started: float, what: str) -> None:
 _INLINE_CACHE: dict[tuple[str, str], str] = {}  # survives `serve` rebuilds, which make new plugin objects
 
 
-def _inline(key: str, svg: str) -> str:
+def _inline(key: str, svg: str, cache_dir: str) -> str:
+    """Graphviz SVG made inline-safe, memoised in memory and, beside the SVG cache, on disk.
+
+    Sanitising re-parses every SVG and was a quarter of the plugin's time on a warm build.
+    The disk key includes the sanitiser's own source, so changing svg.py invalidates it.
+    """
     found = _INLINE_CACHE.get((key, svg))
+    if found is not None:
+        return found
+    if len(_INLINE_CACHE) > 100_000:
+        _INLINE_CACHE.clear()
+    path = ""
+    if cache_dir:
+        digest = hashlib.sha256(f"{_SANITISER}\0{key}\0{svg}".encode()).hexdigest()
+        path = os.path.join(cache_dir, f"inline-{digest}.svg")
+        try:
+            with open(path, encoding="utf-8") as cached:
+                found = cached.read()
+        except OSError:
+            found = None
     if found is None:
-        if len(_INLINE_CACHE) > 100_000:
-            _INLINE_CACHE.clear()
-        found = _INLINE_CACHE[(key, svg)] = inline_svg(svg, f"lf-{key}")
+        found = inline_svg(svg, f"lf-{key}")
+        if path:
+            _write_atomically(path, found)
+    _INLINE_CACHE[(key, svg)] = found
     return found
+
+
+def _write_atomically(path: str, text: str) -> None:
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:  # a cache that cannot be written only costs time
+        log.debug(f"layerflow: cannot cache {path}: {exc}")
+
+
+_SANITISER = hashlib.sha256(inspect.getsource(svg_module).encode()).hexdigest()
 
 
 def _relative_root(url: str) -> str:
