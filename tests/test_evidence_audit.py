@@ -19,15 +19,8 @@ import pytest
 
 from layerflow.adapters.load import Sources, load
 from layerflow.audit.analysis import analyse, detect
-from layerflow.audit.evidence import (
-    EVALUATED_FROM,
-    assess,
-    code_gaps,
-    code_index,
-    file_references,
-    merge_gaps,
-    same_file,
-)
+from layerflow.audit.code_index import code_index, file_references, same_file
+from layerflow.audit.evidence import EVALUATED_FROM, assess, code_gaps, merge_gaps
 from layerflow.audit.history import states
 from layerflow.audit.summary import summarize
 from layerflow.evidence.code import name_tables, scan_python

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from layerflow.audit.classify import slug
+from layerflow.audit.code_index import code_index
 from layerflow.audit.evidence import (
     CHECKABLE_STORES,
     Assessment,
@@ -18,7 +19,6 @@ from layerflow.audit.evidence import (
     SignalEvidence,
     Writer,
     assess,
-    code_index,
     schedule_words,
 )
 from layerflow.evidence.facts import FileEvidence, Job, WriteSite
