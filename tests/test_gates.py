@@ -216,3 +216,12 @@ def test_gates_that_need_the_code_base_are_prose(rules: Rules, rule: str) -> Non
 def test_every_shipped_gate_is_covered_here(rules: Rules) -> None:
     prose = {"UNREGISTERED_DB_WRITER", "NEW_L7_JOB"}
     assert {g.rule for g in rules.gates} == set(GATE_CASES) | prose
+
+
+@pytest.mark.parametrize("written", ["", "—", "–", "-", "N/A", "na", "None", "nil"])
+def test_none_means_what_the_registry_parser_means(written: str) -> None:
+    # A gate's `=NONE` and a cell's "none" share one list, so no cell is none to one and not to the other.
+    from layerflow.parse.cells import NONE, value
+
+    assert value(written) == NONE
+    assert evaluate(check("persistence=NONE"), fields(persistence=written)) is True

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Protocol, assert_never
 
 from layerflow.model import Gate, Location
+from layerflow.parse.cells import NONE_MARKERS
 from layerflow.parse.expr import And, AnyField, Compare, Expr, Not, Op, Or
 
 FieldValue = str | tuple[str, ...]
 
 # What an expression may write for "the cell said none"; the registry stores these as "".
-_NONE_WORDS = frozenset({"", "none", "n/a", "-", "—"})
+_NONE_WORDS = NONE_MARKERS  # one definition of "none" for cells and gate checks
 
 
 class FieldSource(Protocol):

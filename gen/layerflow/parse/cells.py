@@ -45,7 +45,8 @@ FIELD_ALIASES: dict[str, str] = {
     "confidence": "confidence",
 }
 
-_NONE_MARKERS = frozenset({"", "—", "–", "-", "n/a", "na", "none", "nil"})
+# What a cell writes for "none". The gate language reads `field=NONE` with the same words.
+NONE_MARKERS = frozenset({"", "—", "–", "-", "n/a", "na", "none", "nil"})
 _STATUS_MARKS = re.compile("[\u2705\u274c\u26a0\ufe0f\u2714\u2716\U0001f534\U0001f7e0\U0001f7e1\U0001f7e2]")
 _CODE = re.compile(r"`+([^`]*)`+")
 # Link text may not hold "[" and a destination holds at most one level of "(...)", so a failed
@@ -94,7 +95,7 @@ def value(cell: str) -> str:
     """The stored value of a cell: NONE for the none markers, UNKNOWN kept, else plain text."""
     text = plain(cell)
     lowered = text.lower()
-    if lowered in _NONE_MARKERS:
+    if lowered in NONE_MARKERS:
         return NONE
     if lowered == "unknown":
         return UNKNOWN
