@@ -14,14 +14,17 @@ export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
 
 
-.PHONY: setup system-deps browser-deps serve serve-fast site site-strict check report test lint types contracts unit bench clean
+.PHONY: setup system-deps browser-deps serve serve-fast site site-strict check report test lint types contracts unit bench dist lock clean
 
 setup: $(STAMP) system-deps
 
-$(STAMP): pyproject.toml
+# pyproject.toml says which releases layerflow accepts; constraints.txt pins the ones this repository develops,
+# builds (--build-constraint: the setuptools of the editable build) and tests with, so every machine and CI agree.
+# __init__.py holds the version, which the installed metadata copies.
+$(STAMP): pyproject.toml constraints.txt gen/layerflow/__init__.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -e '.[site,dev]'
+	$(BIN)/pip install --quiet -c constraints.txt --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt --build-constraint constraints.txt -e '.[site,dev]'
 	touch $@
 
 # Graphviz renders the flow diagrams; installed from Debian when `dot` is missing.
@@ -71,5 +74,23 @@ test: lint types contracts unit
 bench: setup
 	$(BIN)/python bench/run.py --json bench/out/latest.json
 
+# The sdist and the wheel built from it, into dist/, with the build backend pinned by constraints.txt.
+dist: setup
+	rm -rf dist
+	PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/python -m build --outdir dist
+
+# Refresh constraints.txt to the newest releases pyproject.toml's ranges allow, resolved in a fresh venv
+# (its comment header is kept). Review the diff and run `make test` before committing it.
+LOCK_VENV := .venv-lock
+BUILD_REQUIRES = $(shell $(PYTHON) -c 'import shlex, tomllib; print(*map(shlex.quote, tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))')
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/pip install --quiet $(BUILD_REQUIRES) '.[site,dev]'
+	{ grep '^#' constraints.txt; $(LOCK_VENV)/bin/pip freeze --all --exclude layerflow; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV)
+
 clean:
-	rm -rf $(VENV) site .layerflow-cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) site dist build .layerflow-cache .pytest_cache .mypy_cache .ruff_cache
