@@ -404,9 +404,10 @@ def test_two_megabyte_heading_and_blank_lines_are_read(reg: Path) -> None:
 
 
 def test_cli_process_prints_no_traceback_on_bad_input(reg: Path) -> None:
-    replace_once(reg / "auditor_rules.yaml", "  frozen: true\n", "  frozen: true: yes\n")
+    rules = reg / "auditor_rules.yaml"
+    replace_once(rules, "  frozen: true\n", "  frozen: true: yes\n")
     run = _cli(reg.parent, "check", "--base", str(reg))
-    assert_invalid(run, (RULES, 16, "invalid YAML"))
+    assert_invalid(run, (RULES, line_of(rules, "frozen: true: yes"), "invalid YAML"))
 
 
 # -------------------------------------------------------- read-only inputs

@@ -2,8 +2,8 @@
 
 Registries and inventories are written as text here and read with the pure
 parsers; the rules are the shipped registry/auditor_rules.yaml. Decision-tree
-tests run with the gates removed, so their exit codes come from the tree alone;
-the gate tests use the rules file as shipped.
+tests run with the gates and the UNKNOWN policy removed, so their exit codes come
+from the tree alone; the gate tests use the rules file as shipped.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from layerflow.model import (
     Registry,
     Rules,
     Severity,
+    UnknownPolicy,
 )
 from layerflow.parse.changes import parse_change
 from layerflow.parse.inventory import parse_inventory
@@ -47,7 +48,7 @@ def _rules() -> Rules:
 
 
 RULES = _rules()
-TREE = replace(RULES, gates=())  # the decision tree alone
+TREE = replace(RULES, gates=(), unknown_handling=UnknownPolicy())  # the decision tree alone
 
 COLUMNS = {
     "uid": "UID",

@@ -1,4 +1,4 @@
-"""auditor_rules.yaml: the shipped file reads cleanly, and every bad input gives a located problem."""
+"""auditor_rules.yaml: the shipped file reads cleanly; an impossible file is a located error, any other shape a note."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layerflow.model import Level, Location, Problem, Rules
+from layerflow.model import Level, Location, Problem, Rules, UnknownKey
 from layerflow.parse.rules import expression_fields, parse_rules
 
 PATH = "auditor_rules.yaml"
@@ -101,7 +101,7 @@ def test_minimal_rules_parse_and_read_every_outcome_shape() -> None:
     q1, q2, q3 = parsed.value.decision_tree
     assert (q1.exposure, q1.severity, q1.location) == ("internal-only", "warning", Location(PATH, 6))
     assert q2.fail_conditions == ("Consumer missing",)
-    assert q3.check == "Valid if consumer listed for both"
+    assert (q3.check, q3.valid) == ("", "Valid if consumer listed for both")
     assert (q3.requirements, q3.fail_conditions) == (("Persistence",), ("Latent reliability issue",))
     assert parsed.value.columns == ("UID", "Signal", "P-Layer", "Owner Team")
 
@@ -112,16 +112,7 @@ def test_expression_fields_add_the_schema_columns() -> None:
     assert "" not in fields
 
 
-# ------------------------------------------------------------ bad structure
-
-
-def test_missing_decision_node_is_an_error_at_the_tree() -> None:
-    start, end = MINIMAL.index("    q2_l7_to_l6:"), MINIMAL.index("    q3_l7_to_both:")
-    text = MINIMAL[:start] + MINIMAL[end:]
-    problem = only(problems_of(text))
-    assert problem.location == Location(PATH, line_of(text, "decision_tree:"))
-    assert "'q2_l7_to_l6'" in problem.message
-    assert parse_rules(PATH, text).value.node("q2_l7_to_l6") is None
+# ------------------------------------------------------ impossible: errors
 
 
 def test_node_as_a_list_is_an_error_at_the_node() -> None:
@@ -132,26 +123,13 @@ def test_node_as_a_list_is_an_error_at_the_node() -> None:
     assert "must be a mapping" in problem.message and "not a list" in problem.message
 
 
-def test_criteria_as_a_string_is_an_error_at_the_criteria() -> None:
-    text = MINIMAL.replace('criteria: ["Mutates DB"]', 'criteria: "Mutates DB"')
+@pytest.mark.parametrize("tree", ["[q1_l7_only, q2_l7_to_l6]", "every output is L7"])
+def test_decision_tree_that_is_not_a_mapping_of_nodes_is_an_error(tree: str) -> None:
+    start, end = MINIMAL.index("  decision_tree:\n"), MINIMAL.index("ci_gates:")
+    text = MINIMAL[:start] + f"  decision_tree: {tree}\n" + MINIMAL[end:]
     problem = only(problems_of(text))
-    assert problem.location.line == line_of(text, 'criteria: "Mutates DB"')
-    assert "criteria must be a list" in problem.message
-
-
-def test_gate_without_a_check_is_an_error_and_is_left_out() -> None:
-    text = MINIMAL.replace('      check: "p_layer=L7 AND owner_team=UNKNOWN"\n', "")
-    parsed = parse_rules(PATH, text)
-    problem = only(parsed.problems)
-    assert problem.location.line == line_of(text, "- rule: G1")
-    assert "gate G1 has no check" in problem.message
-    assert parsed.value.gates == ()
-
-
-def test_gate_without_a_rule_is_an_error() -> None:
-    text = MINIMAL.replace("    - rule: G1\n      check:", "    - check:")
-    problem = only(problems_of(text))
-    assert "has no rule name" in problem.message
+    assert problem.location.line == line_of(text, "decision_tree:")
+    assert "l7_analysis.decision_tree must be a mapping of nodes" in problem.message
 
 
 def test_malformed_gate_expression_is_an_error_at_the_check_line_with_column_and_hint() -> None:
@@ -168,24 +146,6 @@ def test_prose_gate_check_is_not_a_problem() -> None:
     parsed = parse_rules(PATH, text)
     assert parsed.problems == ()
     assert parsed.value.gates[0].check == "grep for session.add/execute not in registry"
-
-
-def test_unknown_top_level_key_is_kept_with_a_did_you_mean_warning() -> None:
-    text = MINIMAL.replace("ci_gates:", "ci_gatez:")
-    parsed = parse_rules(PATH, text)
-    problem = only(parsed.problems, Level.WARNING)
-    assert not parsed.errors
-    assert problem.location.line == line_of(text, "ci_gatez:")
-    assert "did you mean 'ci_gates'?" in problem.message
-    assert parsed.value.unknown_keys == (("ci_gatez", Location(PATH, line_of(text, "ci_gatez:"))),)
-
-
-def test_unknown_nested_key_is_kept_with_its_dotted_path() -> None:
-    text = MINIMAL.replace("        severity: blocking\n", "        severity: blocking\n        severty: P1\n")
-    parsed = parse_rules(PATH, text)
-    problem = only(parsed.problems, Level.WARNING)
-    assert "did you mean 'severity'?" in problem.message
-    assert parsed.value.unknown_keys[0][0] == "l7_analysis.decision_tree.q2_l7_to_l6.if_yes.severty"
 
 
 def test_top_level_list_is_an_error() -> None:
@@ -225,61 +185,126 @@ def test_empty_file_is_an_error() -> None:
     assert "empty" in only(problems_of("")).message
 
 
+# ------------------------------------------------- other shapes: notes, kept
+
+
+def test_missing_decision_node_is_a_note_and_the_built_in_question_is_used() -> None:
+    start, end = MINIMAL.index("    q2_l7_to_l6:"), MINIMAL.index("    q3_l7_to_both:")
+    text = MINIMAL[:start] + MINIMAL[end:]
+    parsed = parse_rules(PATH, text)
+    problem = only(parsed.problems, Level.NOTE)
+    assert not parsed.errors
+    assert problem.location == Location(PATH, line_of(text, "decision_tree:"))
+    assert "'q2_l7_to_l6'" in problem.message and "built-in question" in problem.message
+    assert parsed.value.node("q2_l7_to_l6") is None
+    assert parsed.value.notes == (problem,)
+
+
+def test_criteria_as_a_string_is_one_criterion_and_a_note() -> None:
+    text = MINIMAL.replace('criteria: ["Mutates DB"]', 'criteria: "Mutates DB"')
+    parsed = parse_rules(PATH, text)
+    problem = only(parsed.problems, Level.NOTE)
+    assert problem.location.line == line_of(text, 'criteria: "Mutates DB"')
+    assert "criteria is text, not a list: read as one item" in problem.message
+    assert parsed.value.node("q2_l7_to_l6").criteria == ("Mutates DB",)  # type: ignore[union-attr]
+
+
+def test_gate_without_a_check_is_a_note_and_is_left_out() -> None:
+    text = MINIMAL.replace('      check: "p_layer=L7 AND owner_team=UNKNOWN"\n', "")
+    parsed = parse_rules(PATH, text)
+    problem = only(parsed.problems, Level.NOTE)
+    assert problem.location.line == line_of(text, "- rule: G1")
+    assert "gate G1 has no check" in problem.message
+    assert parsed.value.gates == ()
+
+
+def test_gate_without_a_rule_is_named_by_its_place() -> None:
+    text = MINIMAL.replace("    - rule: G1\n      check:", "    - check:")
+    parsed = parse_rules(PATH, text)
+    assert "has no rule name" in only(parsed.problems, Level.NOTE).message
+    assert [g.rule for g in parsed.value.gates] == ["ci_gates.blocking[0]"]
+
+
+@pytest.mark.parametrize(
+    "gates",
+    [
+        "  blocking:\n    G1:\n      check: p_layer=L7\n      action: fix it\n",
+        "  blocking:\n    rule: G1\n    check: p_layer=L7\n    action: fix it\n",
+    ],
+    ids=["mapping-of-gates", "one-gate"],
+)
+def test_gates_as_a_mapping_are_read(gates: str) -> None:
+    text = MINIMAL[: MINIMAL.index("ci_gates:")] + "ci_gates:\n" + gates
+    parsed = parse_rules(PATH, text)
+    assert parsed.problems == ()
+    assert [(g.rule, g.check, g.action) for g in parsed.value.gates] == [("G1", "p_layer=L7", "fix it")]
+
+
+def test_unknown_top_level_key_is_kept_with_a_did_you_mean_and_no_problem() -> None:
+    text = MINIMAL.replace("ci_gates:", "ci_gatez:")
+    parsed = parse_rules(PATH, text)
+    assert parsed.problems == ()
+    where = Location(PATH, line_of(text, "ci_gatez:"))
+    assert parsed.value.unknown_keys == (UnknownKey("ci_gatez", where, "ci_gates"),)
+
+
+def test_unknown_nested_key_is_kept_with_its_dotted_path() -> None:
+    text = MINIMAL.replace("        severity: blocking\n", "        severity: blocking\n        severty: P1\n")
+    parsed = parse_rules(PATH, text)
+    assert parsed.problems == ()
+    (unknown,) = parsed.value.unknown_keys
+    assert (unknown.key, unknown.suggestion) == ("l7_analysis.decision_tree.q2_l7_to_l6.if_yes.severty", "severity")
+
+
+def test_a_typo_of_a_required_key_is_reported_once_as_the_unknown_key() -> None:
+    text = MINIMAL.replace('      question: "Needed by L6?"', '      questoin: "Needed by L6?"')
+    parsed = parse_rules(PATH, text)
+    assert parsed.problems == ()  # not also "has no question"
+    assert [(u.key, u.suggestion) for u in parsed.value.unknown_keys] == [
+        ("l7_analysis.decision_tree.q2_l7_to_l6.questoin", "question")
+    ]
+
+
 def test_all_problems_are_collected_together() -> None:
     text = (
         MINIMAL.replace('criteria: ["Mutates DB"]', 'criteria: "Mutates DB"')
         .replace("p_layer=L7 AND", "p_layer=L7 AND AND")
         .replace("schema:", "schemas:")
     )
-    problems = problems_of(text)
-    assert len([p for p in problems if p.level is Level.ERROR]) == 2
-    assert len([p for p in problems if p.level is Level.WARNING]) == 1
-    assert list(problems) == sorted(problems)
+    parsed = parse_rules(PATH, text)
+    assert len(parsed.errors) == 1
+    assert len([p for p in parsed.problems if p.level is Level.NOTE]) == 1
+    assert [u.key for u in parsed.value.unknown_keys] == ["schemas"]
+    assert list(parsed.problems) == sorted(parsed.problems)
 
 
 @pytest.mark.parametrize(
     ("replace", "by", "words"),
     [
-        ('  version: "1.0"\n', '  version: "1.0"\n  frozen: yes please\n', "schema.frozen must be true or false"),
-        ("ci_gates:\n  blocking:\n", "ci_gates:\n  blocking: G1\n  unused:\n", "must be a list of gates"),
-        ('      question: "Both?"\n', "", "has no question"),
+        ('  version: "1.0"\n', '  version: "1.0"\n  frozen: yes please\n', "schema.frozen is 'yes please', not true"),
+        ("ci_gates:\n  blocking:\n", "ci_gates:\n  warning: G2\n  blocking:\n", "not a list of gates: not read"),
+        ('      question: "Both?"\n', "", "has no question: the built-in one is used"),
         (
-            "      if_yes:\n        exposure",
-            "      if_yes: internal-only\n      if_not:\n        exposure",
-            "if_yes must be",
+            "      if_yes:\n        exposure: internal-only\n        severity: warning\n",
+            "      if_yes: internal-only\n",
+            "if_yes is text, not a mapping: read as its check",
         ),
+        ("l7_analysis:\n", "l7_analysis:\n  description: [a, b]\n", "description is a list, not text"),
     ],
 )
-def test_other_shape_errors_are_reported(replace: str, by: str, words: str) -> None:
+def test_other_shapes_are_notes_never_errors(replace: str, by: str, words: str) -> None:
     assert replace in MINIMAL
     problems = problems_of(MINIMAL.replace(replace, by))
-    assert any(words in p.message and p.level is Level.ERROR for p in problems), problems
+    assert not [p for p in problems if p.level is not Level.NOTE], problems
+    assert any(words in p.message for p in problems), problems
 
 
-def test_rules_section_sets_the_layer_flags_and_unknown_handling() -> None:
-    text = (
-        MINIMAL
-        + "rules:\n  layer_constraints:\n    l7_l8_consume_ops_only: false\n    l2_is_boundary: true\n"
-        + "  unknown_handling:\n    allowed_fields: [Trigger, consumr]\n    expected_rate: '< 5%'\n"
-        + "  orphan_detection:\n    check: consumer=NONE AND exposure!=internal-only\n    action: review\n"
-    )
-    parsed = parse_rules(PATH, text)
-    rules = parsed.value
-    assert (rules.l7_l8_consume_ops_only, rules.l2_is_boundary) == (False, True)
-    assert (rules.unknown_allowed, rules.unknown_expected_rate, rules.orphan_action) == (
-        ("trigger", "consumr"),
-        "< 5%",
-        "review",
-    )
-    problem = only(parsed.problems, Level.WARNING)
-    assert "'consumr'" in problem.message and "did you mean 'consumer'?" in problem.message
+def test_the_built_in_question_is_asked_when_a_node_has_none() -> None:
+    from layerflow.audit.classify import BUILT_IN_QUESTIONS
 
-
-def test_verification_accepts_a_list_and_needs_a_command() -> None:
-    text = MINIMAL + "verification:\n  - name: audit\n    command: layerflow check\n    expected: 0\n  - name: broken\n"
-    parsed = parse_rules(PATH, text)
-    assert [(v.name, v.command, v.expected) for v in parsed.value.verification] == [("audit", "layerflow check", "0")]
-    assert any("has no command" in p.message for p in parsed.errors)
+    rules = parse_rules(PATH, MINIMAL.replace('      question: "Both?"\n', "")).value
+    assert rules.node("q3_l7_to_both").question == ""  # type: ignore[union-attr]
+    assert BUILT_IN_QUESTIONS["q3_l7_to_both"] == "Output required by BOTH?"
 
 
 # ---------------------------------------------------------------- property

@@ -37,3 +37,7 @@ def error(path: str, line: int, message: str) -> Problem:
 
 def warning(path: str, line: int, message: str) -> Problem:
     return Problem(Location(path, line), message, Level.WARNING)
+
+
+def note(path: str, line: int, message: str) -> Problem:
+    return Problem(Location(path, line), message, Level.NOTE)

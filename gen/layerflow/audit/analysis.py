@@ -7,11 +7,15 @@ from dataclasses import replace
 
 from layerflow.audit import history
 from layerflow.audit.classify import classify_all
+from layerflow.audit.constraints import constraint_findings
 from layerflow.audit.evidence import code_gaps, evidence_findings, evidence_gate, merge_gaps
+from layerflow.audit.expectations import expectation_findings
 from layerflow.audit.gaps import flow_gaps, persistence_gaps
 from layerflow.audit.gates import run_gate
+from layerflow.audit.orphans import orphan_detail
 from layerflow.audit.proposals import Proposer
 from layerflow.audit.subjects import SignalFields
+from layerflow.audit.unknowns import unknown_findings, unknown_shares
 from layerflow.model import (
     Analysis,
     ChangeOutcome,
@@ -29,6 +33,7 @@ from layerflow.model import (
     Producer,
     Registry,
     Severity,
+    UnknownShare,
 )
 from layerflow.parse.expr import CANONICAL_FIELDS, ExprError, Prose, parse_check
 
@@ -50,7 +55,7 @@ def detect(
     jobs = inputs.inventory if inventory is None else inventory
     if flows is None:
         flows = classify_all(registry, jobs, inputs.rules, scope)
-    found = persistence_gaps(registry, jobs, scope) + flow_gaps(flows)
+    found = persistence_gaps(registry, jobs, scope) + flow_gaps(flows, orphan_detail(inputs.rules.orphan_detection))
     return merge_gaps(found, code_gaps(inputs, registry))  # evidence: code that contradicts a claim (--code)
 
 
@@ -101,8 +106,11 @@ def analyse(inputs: Inputs, warnings: Sequence[Problem] = ()) -> Analysis:
         {rid: tuple(key_to_id[k] for k in keys) for rid, keys in resolves_keys.items()},
     )
     gates = _gates(inputs)
-    findings = _findings(inputs, flows, gaps, changes, gates, warnings)
-    return Analysis(inputs=inputs, flows=flows, gaps=gaps, findings=findings, changes=changes, gates=gates)
+    unknowns = unknown_shares(inputs.registry, inputs.rules.unknown_handling)
+    findings = _findings(inputs, flows, gaps, changes, gates, warnings, unknowns)
+    return Analysis(
+        inputs=inputs, flows=flows, gaps=gaps, findings=findings, changes=changes, gates=gates, unknowns=unknowns
+    )
 
 
 def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow]) -> tuple[Gap, ...]:
@@ -168,11 +176,15 @@ def _findings(
     changes: Iterable[ChangeOutcome],
     gates: Iterable[GateOutcome],
     warnings: Sequence[Problem],
+    unknowns: tuple[UnknownShare, ...] = (),
 ) -> tuple[Finding, ...]:
     found: list[Finding] = []
     for problem in warnings:
         if problem.level is Level.WARNING:
             found.append(Finding("input", Severity.WARNING, problem.location.path, problem.message, problem.location))
+        elif problem.level is Level.NOTE:  # read as written, in a shape worth a word: never the exit code
+            rule = "rules.note" if problem.location.path == inputs.rules.location.path else "input.note"
+            found.append(Finding(rule, Severity.INFO, problem.location.path, problem.message, problem.location))
     for conflict in inputs.registry.conflicts:
         found.append(
             Finding(
@@ -184,9 +196,14 @@ def _findings(
                 conflict.second_at,
             )
         )
-    for key, where in inputs.rules.unknown_keys:
-        found.append(Finding("rules.unknown-key", Severity.INFO, key, f"unknown key {key!r} kept as is", where))
+    for unknown in inputs.rules.unknown_keys:
+        hint = f"; did you mean {unknown.suggestion!r}?" if unknown.suggestion else ""
+        message = f"unknown key {unknown.key!r} kept as is, not read{hint}"
+        found.append(Finding("rules.unknown-key", Severity.INFO, unknown.key, message, unknown.location))
     found.extend(_flow_findings(inputs, flows))
+    found.extend(expectation_findings(flows, inputs.registry, inputs.rules))  # the tree's if_yes expectations
+    found.extend(constraint_findings(inputs.registry, inputs.rules))  # rules.layer_constraints
+    found.extend(unknown_findings(inputs.registry, inputs.rules.unknown_handling, unknowns))
     for gap in gaps:
         if gap.status == "open":
             found.append(
@@ -221,6 +238,7 @@ def _flow_findings(inputs: Inputs, flows: Iterable[Flow]) -> list[Finding]:
     found: list[Finding] = []
     signals = inputs.registry.by_uid()
     severities = {n.id: _severity(n.severity) for n in inputs.rules.decision_tree}
+    orphan_words = " ".join(orphan_detail(inputs.rules.orphan_detection))
     for flow in flows:
         for uid in flow.signals:
             if uid not in signals:
@@ -240,12 +258,13 @@ def _flow_findings(inputs: Inputs, flows: Iterable[Flow]) -> list[Finding]:
             severity = severities.get(
                 check.node, Severity.BLOCKING if check.node == "q2_l7_to_l6" else Severity.WARNING
             )
+            words = f". {orphan_words}" if check.name == "orphan" and orphan_words else ""
             found.append(
                 Finding(
                     f"{check.node}.{check.name}",
                     severity,
                     flow.id,
-                    f"{flow.producer}: {flow.output}: {check.message}",
+                    f"{flow.producer}: {flow.output}: {check.message}{words}",
                     flow.location,
                 )
             )

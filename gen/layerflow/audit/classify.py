@@ -31,7 +31,7 @@ from layerflow.model import (
 
 Q1, Q2, Q3 = "q1_l7_only", "q2_l7_to_l6", "q3_l7_to_both"
 NODE_IDS = (Q1, Q2, Q3)
-_DEFAULT_QUESTIONS = {
+BUILT_IN_QUESTIONS = {  # asked when the rules file has no node, or a node without a question
     Q1: "Output required ONLY within L7?",
     Q2: "Output required by L6?",
     Q3: "Output required by BOTH?",
@@ -121,7 +121,7 @@ def _classify(
 
     def ask(node: str, answer: bool) -> None:
         found = rules.node(node)
-        path.append(Decision(node, found.question if found else _DEFAULT_QUESTIONS[node], answer))
+        path.append(Decision(node, found.question if found and found.question else BUILT_IN_QUESTIONS[node], answer))
 
     runtime = layers & RUNTIME_LAYERS
     # Read only through the L2 boundary: no layer is left once L2 is set aside, but that is not "only L7".

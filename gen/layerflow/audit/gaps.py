@@ -22,7 +22,8 @@ _CHECK_TITLES = {
 }
 
 
-def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
+def flow_gaps(flows: Iterable[Flow], orphan_detail: tuple[str, ...] = ()) -> list[GapCandidate]:
+    """`orphan_detail`: the rules' orphan_detection words, added to each orphan gap's detail."""
     found: list[GapCandidate] = []
     for flow in flows:
         failed = [c for c in flow.checks if not c.passed]
@@ -53,7 +54,7 @@ def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
                         priority="P3",
                         subject=flow.producer,
                         title=f"{flow.output} has no consumer (orphaned operational output)",
-                        detail=(check.message,),
+                        detail=tuple(x for x in (check.message, check.condition, *orphan_detail) if x),
                         location=flow.location,
                         flow_id=flow.id,
                         depends_on=flow.signals,

@@ -30,9 +30,11 @@ def md(text: str) -> str:
     return html.escape(one_line.translate(_MD_SPECIAL), quote=False)
 
 
-def md_code(text: str) -> str:
-    """Text as an inline code span that cannot be closed early and stays in its table cell."""
-    one_line = " ".join(text.split()).replace("|", "¦")
+def md_code(text: str, *, in_table: bool = True) -> str:
+    """Text as an inline code span that cannot be closed early and (`in_table`) stays in its table cell."""
+    one_line = " ".join(text.split())
+    if in_table:
+        one_line = one_line.replace("|", "¦")
     fence = "`"
     while fence in one_line:
         fence += "`"

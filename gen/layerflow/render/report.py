@@ -6,13 +6,15 @@ registry text goes through `md()`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 
 from layerflow.audit.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, producer_ids, summarize
 from layerflow.model import Analysis, Consumer, Flow, Gap, Persistence
 from layerflow.render.escape import md, md_code
 from layerflow.render.evidence import code_evidence_section, has_evidence, inventory_schedules
 from layerflow.render.links import NO_LINKS, Links
+from layerflow.render.rules import decision_tree_section
+from layerflow.render.tables import table
 
 _STATUS = {
     "verified": "✅ VERIFIED",
@@ -21,12 +23,6 @@ _STATUS = {
     "failing": "❌ FAILING",
     "orphan": "⚠️ ORPHAN",
 }
-
-
-def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out.extend("| " + " | ".join(cell or "—" for cell in row) + " |" for row in rows)
-    return out
 
 
 def status_text(flow: Flow, analysis: Analysis, links: Links) -> str:
@@ -75,7 +71,7 @@ def render_report(analysis: Analysis, links: Links = NO_LINKS, *, diagram: str =
         "**Method:** Decision tree analysis per auditor_rules.yaml, computed by layerflow",
         "",
     ]
-    out += _decision_tree(analysis)
+    out += decision_tree_section(analysis, links)
     if diagram:
         out += ["", diagram, ""]
     out += _inventory(analysis, links)
@@ -89,25 +85,6 @@ def render_report(analysis: Analysis, links: Links = NO_LINKS, *, diagram: str =
     out += _recommendations(analysis, links, number)
     out += _summary(analysis, number + 1)
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _decision_tree(analysis: Analysis) -> list[str]:
-    nodes = analysis.inputs.rules.decision_tree
-    out = ["## 1. Decision Tree (from auditor_rules.yaml)", ""]
-    if not nodes:
-        return [*out, "No decision tree in the rules; the built-in questions were used.", ""]
-    rows = []
-    for index, node in enumerate(nodes, 1):
-        outcome = "; ".join(
-            x for x in (f"exposure: {node.exposure}" if node.exposure else "", node.check, *node.requirements) if x
-        )
-        rows.append((f"Q{index}: {md(node.question)}", md("; ".join(node.criteria)), md(outcome)))
-    out += table(("Question", "Criteria", "Outcome"), rows)
-    out += ["", "**Fail Conditions:**", ""]
-    for index, node in enumerate(nodes, 1):
-        for condition in node.fail_conditions:
-            out.append(f"- Q{index} failure ({md(node.severity or 'unrated')}): {md(condition)}")
-    return [*out, ""]
 
 
 def _inventory(analysis: Analysis, links: Links) -> list[str]:

@@ -19,7 +19,8 @@ from layerflow.render import dot
 from layerflow.render.escape import attr, md, md_code
 from layerflow.render.evidence import producer_evidence, signal_evidence
 from layerflow.render.links import Links, has_source_page, source_page_path
-from layerflow.render.report import consumers_text, gap_detail, persistence_text, render_report, status_text, table
+from layerflow.render.report import consumers_text, gap_detail, persistence_text, render_report, status_text
+from layerflow.render.tables import table
 
 ROOT_LINKS = Links(prefix="")
 ENTITY_LINKS = Links(prefix="../")
