@@ -20,8 +20,21 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from layerflow.adapters.load import producers_schema
+from layerflow.audit.analysis import analyse
 from layerflow.errors import Parsed
-from layerflow.model import LAYERS, NONE, UNKNOWN, Consumer, Inventory, Ledger, Persistence, Problem, Registry, Rules
+from layerflow.model import (
+    LAYERS,
+    NONE,
+    UNKNOWN,
+    Consumer,
+    Inputs,
+    Inventory,
+    Ledger,
+    Persistence,
+    Problem,
+    Registry,
+    Rules,
+)
 from layerflow.parse import cells, markdown
 from layerflow.parse.changes import parse_change
 from layerflow.parse.inventory import parse_inventory
@@ -30,6 +43,20 @@ from layerflow.parse.registry import parse_registry
 from layerflow.parse.rules import parse_rules
 
 SCHEMA = producers_schema()
+# A registry with an L7 flow of each class and an UNKNOWN, for rules of random shape to be applied to.
+REGISTRY = parse_registry(
+    [
+        (
+            "r.md",
+            "| UID | Signal | P-Layer | Consumer | C-Layer | Persistence | L2 API | Hops |\n"
+            "|---|---|---|---|---|---|---|---|\n"
+            "| SIG-1 | A | L7 | a.py (L7) | L7 | PostgreSQL | — | — |\n"
+            "| SIG-2 | B | L7 | b.py (L6) | L6 | UNKNOWN | /b | — |\n"
+            "| SIG-3 | C | L7 | c.py (L7), d.py (L6) | L7, L6 | Redis | — | L7→L6 |\n"
+            "| SIG-4 | D | L7 | — | — | — | — | — |\n",
+        )
+    ]
+).value
 # No deadline: a noisy machine must not fail a property. LAYERFLOW_PROPERTY_EXAMPLES=2000 for a long run.
 SETTINGS = settings(max_examples=int(os.environ.get("LAYERFLOW_PROPERTY_EXAMPLES", "150")), deadline=None)
 
@@ -71,13 +98,17 @@ scalars = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["L6", "SIG-1", "GAP-1", "x"]),
 )
+YAML_KEYS = [
+    "id", "name", "key", "kind", "outputs", "consumers", "check", "rule",
+    "description", "allowed", "note", "value", "python", "expected", "l7_only_exception",
+]  # fmt: skip
 yaml_values = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
         st.dictionaries(
             st.one_of(
-                st.sampled_from(["id", "name", "key", "kind", "outputs", "consumers", "check", "rule"]),
+                st.sampled_from(YAML_KEYS),
                 st.text(max_size=6),
             ),
             inner,
@@ -308,6 +339,41 @@ def test_rules_of_any_shape(data: object) -> None:
         check_rules(_dump(shaped))
 
 
+# Sections whose every shape is readable: no value under them can make the analysis impossible.
+TOLERANT_SHAPES = (
+    lambda d: {"schema": d},
+    lambda d: {"schema": {"columns": d, "frozen": d}},
+    lambda d: {"rules": d},
+    lambda d: {"rules": {"signal_definition": d, "orphan_detection": d, "unknown_handling": d}},
+    lambda d: {"rules": {"layer_constraints": d}},
+    lambda d: {"rules": {"layer_constraints": {"l7_as_consumer": d, "l8_as_consumer": d, "l2_is_boundary": d}}},
+    lambda d: {"rules": {"unknown_handling": {"fields_that_can_be_unknown": d, "expected_rate": d, "allowed": d}}},
+    lambda d: {"l7_analysis": {"description": d, "l7_output_definition": d}},
+    lambda d: {"l7_analysis": {"decision_tree": {"q1_l7_only": {"question": d, "criteria": d, "if_yes": d}}}},
+    lambda d: {"l7_analysis": {"decision_tree": {"q3_l7_to_both": {"requirements": d, "valid": d, "exposure": d}}}},
+    lambda d: {"l7_analysis": {"decision_tree": {"q2_l7_to_l6": {"if_yes": {k: d for k in VOCABULARY}}}}},
+    lambda d: {"verification": d},
+    lambda d: {"verification": {"entry": d, "other": [d]}},
+    lambda d: {"auditor_interface": d},
+    lambda d: {"auditor_interface": {"input": d, "outputs": d, "exit_codes": d}},
+)
+VOCABULARY = ("exposure", "l2_api", "consumer_layer", "intermediary_hops", "check", "severity", "fail_conditions")
+
+
+@SETTINGS
+@given(yaml_values, st.sampled_from(TOLERANT_SHAPES))
+def test_rules_of_any_readable_shape_are_notes_never_errors(data: object, shape: object) -> None:
+    """Outside the tree's nodes and the gates, no shape is an error; the notes are kept in Rules; analysis runs."""
+    text = _dump(shape(data))  # type: ignore[operator]
+    parsed = parse_rules("a.yaml", text)
+    assert parsed.errors == (), parsed.errors
+    assert_located(parsed, "a.yaml", text)
+    assert parsed.value.notes == tuple(p for p in parsed.problems if p.level.value == "note")
+    assert [p for p in parsed.problems if p.level.value == "warning"] == []  # unknown keys are no problem
+    analysis = analyse(Inputs(registry=REGISTRY, rules=parsed.value), parsed.problems)
+    assert {f.severity.value for f in analysis.findings if f.rule.startswith("rules.")} <= {"info"}
+
+
 # -------------------------------------------------------------- round trip
 
 HEADER_NAMES = {
@@ -515,4 +581,6 @@ def test_yaml_lines_are_counted_as_editors_count_them() -> None:
     ]
     assert [p.location.line for p in parse_ledger("g.yaml", "a: 1\u2028\nb: [\n").problems] == [3]
     rules = parse_rules("a.yaml", "# \u2028\u2028\nschema:\n  frozen: maybe\n")
-    assert any(p.location.line == 3 and "schema.frozen must be true or false" in p.message for p in rules.problems)
+    assert any(
+        p.location.line == 3 and "schema.frozen is 'maybe', not true or false" in p.message for p in rules.problems
+    )
