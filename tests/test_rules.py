@@ -245,7 +245,9 @@ def test_unknown_top_level_key_is_kept_with_a_did_you_mean_and_no_problem() -> N
     parsed = parse_rules(PATH, text)
     assert parsed.problems == ()
     where = Location(PATH, line_of(text, "ci_gatez:"))
-    assert parsed.value.unknown_keys == (UnknownKey("ci_gatez", where, "ci_gates"),)
+    (unknown,) = parsed.value.unknown_keys
+    assert unknown == UnknownKey("ci_gatez", where, "ci_gates", unknown.value)
+    assert unknown.value.startswith("blocking: rule: G1; check: p_layer=L7")  # what it holds, to show
 
 
 def test_unknown_nested_key_is_kept_with_its_dotted_path() -> None:

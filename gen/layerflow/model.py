@@ -350,6 +350,7 @@ class UnknownKey:
     key: str  # dotted path: l7_analysis.decision_tre
     location: Location
     suggestion: str = ""  # the known key it is probably a typo of
+    value: str = ""  # what it holds, as one line (shortened), for where the rules are shown
 
 
 @dataclass(frozen=True, slots=True)

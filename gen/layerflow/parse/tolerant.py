@@ -79,7 +79,12 @@ class TolerantReader:
             hint = suggestion(key, known)
             if hint:
                 self._suggested.add(f"{dotted}.{hint}" if dotted else hint)
-            self.unknown_keys.append(UnknownKey(path, Location(self.path, line_of(value)), hint))
+            self.unknown_keys.append(
+                UnknownKey(path, Location(self.path, line_of(value)), hint, shorten(as_text(value)))
+            )
+
+    def at(self, node: YNode) -> Location:
+        return Location(self.path, line_of(node))
 
     def missing(self, parent: YNode, key: str, dotted: str, message: str) -> None:
         """A note that `key` is absent, unless an unknown key beside it is its typo (that is reported already)."""
@@ -93,8 +98,9 @@ class TolerantReader:
         node = parent.get(key)
         if node is None or node.is_map:
             return node
-        if node.value is not None and as_text(node):  # an empty section (`rules:`) is simply absent
-            self.note(line_of(node), f"{dotted} is {kind_of(node)}, not a mapping: kept as written, not read")
+        text = as_text(node)
+        if text:  # an empty section (`rules:`) is simply absent
+            self.note(line_of(node), f"{dotted} is {kind_of(node)}, not a mapping: not read ({_quoted(text)})")
         return None
 
     def text(self, node: YNode | None, dotted: str) -> str:
@@ -113,8 +119,8 @@ class TolerantReader:
         if node is None or node.value is None:
             return ()
         if not node.is_list:
-            text = self.text(node, dotted) if node.is_map else node.text().strip()
-            if text and not node.is_map:
+            text = as_text(node)
+            if text:
                 self.note(line_of(node), f"{dotted} is {kind_of(node)}, not a list: read as one item")
             return (text,) if text else ()
         items = (self.text(item, f"{dotted}[{i}]") for i, item in enumerate(node.entries()))
@@ -135,6 +141,11 @@ class TolerantReader:
             return node.value
         self.note(line_of(node), f"{dotted} is {_quoted(as_text(node))}, not true or false: shown, not applied")
         return None
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """A long value cut for quoting in a message."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _quoted(text: str, limit: int = 60) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 
-from layerflow.audit.classify import NODE_IDS, Q1, Q2, Q3
+from layerflow.audit.classify import BUILT_IN_QUESTIONS, NODE_IDS, Q1, Q2, Q3
 from layerflow.audit.summary import producer_ids
 from layerflow.model import Analysis, Consumer, Flow, Signal
 from layerflow.render.svg import dot_html_escape, dot_quote
@@ -283,7 +283,7 @@ def decision_tree(analysis: Analysis, highlight: Iterable[Flow] = (), counts: Ma
     lines = ['digraph "decision tree" {', "  rankdir=TB;", *_HEADER]
     for index, node_id in enumerate(NODE_IDS, 1):
         node = rules.node(node_id)
-        question = node.question if node else node_id
+        question = node.question if node and node.question else BUILT_IN_QUESTIONS[node_id]
         lines.append(_node(node_id, f"Q{index}: {question}", "lf-question", shape="diamond", fillcolor="#e3f2fd"))
     for klass, label in _OUTCOMES.items():
         lines.append(

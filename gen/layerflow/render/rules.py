@@ -155,7 +155,8 @@ def _notes(rules: Rules) -> list[str]:
     lines = [(n.location, md(n.message)) for n in rules.notes]
     for unknown in rules.unknown_keys:
         hint = f"; did you mean {md_code(unknown.suggestion)}?" if unknown.suggestion else ""
-        lines.append((unknown.location, f"unknown key {md_code(unknown.key)} kept as is, not read{hint}"))
+        value = f" ({md_code(unknown.value)})" if unknown.value else ""
+        lines.append((unknown.location, f"unknown key {md_code(unknown.key)}{value} kept as is, not read{hint}"))
     if not lines:
         return []
     out = ["**Notes on the rules file:**", ""]
