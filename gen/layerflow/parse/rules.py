@@ -141,6 +141,8 @@ class _Reader(TolerantReader):
             return tuple(c.strip() for c in node.value.split(",") if c.strip())
         return self.text_list(node, "schema.columns")
 
+    # --------------------------------------------------------------- gates
+
     def gates(self, root: YNode, fields: frozenset[str]) -> tuple[Gate, ...]:
         section = self.section(root, "ci_gates", "ci_gates")
         if section is None:

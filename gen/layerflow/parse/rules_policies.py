@@ -91,7 +91,7 @@ def _consumer_constraint(r: TolerantReader, layer: str, node: YNode, dotted: str
     if isinstance(node.value, bool):
         return ConsumerConstraint(layer, node.value, location=where)
     if not node.is_map:
-        text = r.text(node, dotted)
+        text = as_text(node)
         if text:
             r.note(line_of(node), f"{dotted} is {kind_of(node)}, not a mapping: read as its note")
         return ConsumerConstraint(layer, None, text, location=where)
@@ -190,6 +190,3 @@ def _orphan_detection(r: TolerantReader, section_rules: YNode, fields: frozenset
         exceptions=exceptions,
         location=r.at(node),
     )
-
-
-# ------------------------------------------------------- decision tree

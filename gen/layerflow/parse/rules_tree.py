@@ -132,6 +132,3 @@ def _outcome(r: TolerantReader, node: YNode, dotted: str) -> dict[str, YNode]:
     if not found:
         r.missing(node, "if_yes", dotted, f"{dotted} has no outcome (an if_yes block, or valid/requirements)")
     return found
-
-
-# --------------------------------------------------------------- gates
