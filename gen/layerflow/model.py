@@ -45,6 +45,7 @@ class Problem:
     location: Location
     message: str
     level: Level = Level.ERROR
+    signals: tuple[str, ...] = ()  # the UIDs it is about, when a row of one signal is at fault
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
@@ -428,6 +429,7 @@ class Finding:
     subject: str
     message: str
     location: Location
+    signals: tuple[str, ...] = ()  # the signal UIDs it is about; () when it is about none (a file, a rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,6 +445,7 @@ class GapCandidate:
     location: Location
     flow_id: str = ""
     depends_on: tuple[str, ...] = ()  # signal UIDs whose registry rows decide it; () when none do
+    signals: tuple[str, ...] = ()  # the registered signals it is about, for readers; () for an unregistered flow
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,6 +464,7 @@ class Gap:
     in_ledger: bool = True
     proposal: tuple[tuple[str, str], ...] = ()  # (column, value) of a proposed registry row
     proposal_source: str = ""  # "RC-002" when a change record proposes it, else "derived"
+    signals: tuple[str, ...] = ()  # the registered signals it is about; () for an unregistered flow
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,12 @@ so an unrelated edit cannot renumber it; the ledger maps keys to GAP ids.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from layerflow.audit.classify import slug
-from layerflow.model import Flow, FlowKind, GapCandidate, Inventory, Registry
+from layerflow.audit.labels import flow_label, signal_label
+from layerflow.model import Flow, FlowKind, GapCandidate, Inventory, Registry, Signal
 
 _CHECK_TITLES = {
     "consumer_missing": "L7→L6 flow with no named L6/L5/L4 consumer",
@@ -22,10 +23,12 @@ _CHECK_TITLES = {
 }
 
 
-def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
+def flow_gaps(flows: Iterable[Flow], signals: Mapping[str, Signal]) -> list[GapCandidate]:
+    """Gaps from the decision tree's checks; `signals` (the registry by UID) names the flows' signals in titles."""
     found: list[GapCandidate] = []
     for flow in flows:
         failed = [c for c in flow.checks if not c.passed]
+        registered = tuple(uid for uid in flow.signals if uid in signals)  # a gap names only signals one can look up
         if flow.status == "unregistered":
             deferred = flow.flow_kind is FlowKind.DEFERRED
             found.append(
@@ -42,6 +45,7 @@ def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
                     location=flow.location,
                     flow_id=flow.id,
                     depends_on=flow.signals,
+                    signals=registered,  # none: that is what makes the flow unregistered
                 )
             )
         for check in failed:
@@ -52,11 +56,12 @@ def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
                         kind="orphan",
                         priority="P3",
                         subject=flow.producer,
-                        title=f"{flow.output} has no consumer (orphaned operational output)",
+                        title=f"{flow_label(flow, signals)} has no consumer (orphaned operational output)",
                         detail=(check.message,),
                         location=flow.location,
                         flow_id=flow.id,
                         depends_on=flow.signals,
+                        signals=registered,
                     )
                 )
             elif check.node == "q2_l7_to_l6" or check.name in _CHECK_TITLES:
@@ -67,11 +72,12 @@ def flow_gaps(flows: Iterable[Flow]) -> list[GapCandidate]:
                         kind="q2-failure" if q2 else "q3-failure",
                         priority="P1" if q2 else "P3",
                         subject=flow.producer,
-                        title=f"{_CHECK_TITLES.get(check.name, check.name)}: {flow.output}",
+                        title=f"{_CHECK_TITLES.get(check.name, check.name)}: {flow_label(flow, signals)}",
                         detail=tuple(x for x in (check.message, check.condition) if x),
                         location=flow.location,
                         flow_id=flow.id,
                         depends_on=flow.signals,
+                        signals=registered,
                     )
                 )
     return found
@@ -119,12 +125,13 @@ def persistence_gaps(
                     priority="P1",
                     subject=uid,
                     title=(
-                        f"Registry said {uid} persistence = {said!r} but {producer.name} writes "
-                        f"{' + '.join(sorted(declared.store_names))}"
+                        f"Registry said {signal_label(uid, signals)} persistence = {said!r} but {producer.name} "
+                        f"writes {' + '.join(sorted(declared.store_names))}"
                     ),
                     detail=detail,
                     location=signal.location,
                     flow_id=f"{producer.id}/{slug(output.name)}",
                     depends_on=(uid,),
+                    signals=(uid,),
                 )
     return list(found.values())

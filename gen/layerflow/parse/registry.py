@@ -169,6 +169,7 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
                     row.line,
                     f"{uid}: row has {len(raw)} cells but the header has {width}; "
                     f"the missing cells ({', '.join(table.header[len(raw) :])}) are read as absent",
+                    signals=(uid,),
                 )
             )
         _add_row(path, row.line, uid, domain, table.header, fields, raw, header, acc)
@@ -200,7 +201,7 @@ def _add_row(
         consumer_cell = _cell(raw, fields, "consumer")
         consumers, ambiguity = cells.consumers(consumer_cell or "", _cell(raw, fields, "c_layer"))
         if ambiguity:
-            acc.problems.append(warning(path, line, f"{uid}: {ambiguity}"))
+            acc.problems.append(warning(path, line, f"{uid}: {ambiguity}", signals=(uid,)))
         persistence_cell = _cell(raw, fields, "persistence")
         acc.drafts[uid] = _Draft(
             uid=uid,

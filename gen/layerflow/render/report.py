@@ -259,6 +259,8 @@ def gap_detail(gap: Gap, links: Links, *, level: int) -> list[str]:
     out = [f"{hashes} {gap.id}: {md(gap.title)} — {state}", ""]
     out.append(f"- **Priority:** {gap.priority} ({md(gap.kind)})")
     out.append(f"- **Subject:** {md(gap.subject)}")
+    if gap.signals and gap.signals != (gap.subject,):  # a gap about one signal has it as its subject already
+        out.append(f"- **Signals:** {signals_text(gap.signals, links)}")
     out.append(f"- **Where:** {md_code(str(gap.location))}")
     if gap.resolved_by:
         out.append(f"- **Resolved by:** {links.link(gap.resolved_by, links.change(gap.resolved_by))}")
