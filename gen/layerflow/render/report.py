@@ -42,8 +42,8 @@ def consumers_text(consumers: Iterable[Consumer], links: Links) -> str:
         name = md(c.name)
         if c.signal_ref:
             name += " (" + links.link(c.signal_ref, links.signal(c.signal_ref)) + ")"
-        if c.layer:
-            name += f" ({c.layer})"
+        if c.shown_layer:
+            name += f" ({md(c.shown_layer)})"
         parts.append(name)
     return ", ".join(parts)
 

@@ -237,7 +237,7 @@ def signals_index(analysis: Analysis) -> str:
             md(s.name),
             md(s.domain),
             md(s.producer),
-            md(s.p_layer or ""),
+            md(s.p_layer_written or ""),
             md(", ".join(c.name for c in s.consumers)),
             md(", ".join(s.c_layers)),
             persistence_text(s.persistence),
@@ -267,7 +267,7 @@ def signal_page(
             [
                 (
                     md(c.name),
-                    c.layer or "—",
+                    md(c.shown_layer or "—"),
                     links.link(c.signal_ref, links.signal(c.signal_ref)) if c.signal_ref else "",
                 )
                 for c in signal.consumers
