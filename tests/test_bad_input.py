@@ -8,6 +8,7 @@ are shown relative to it (`registry/auditor_rules.yaml:16: ...`).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -445,3 +446,144 @@ def test_a_failed_run_writes_nothing_either(reg: Path, capsys: pytest.CaptureFix
     before = _snapshot(reg)
     assert check(capsys, reg).code == 3
     assert _snapshot(reg) == before
+
+
+# ----------------------------------------------------------- nothing to audit
+#
+# A CI job whose path is wrong must not go green forever: no signal table in
+# any input, or a base directory named that does not exist, is invalid input.
+
+
+def test_check_in_an_empty_directory_is_invalid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["check"])
+    captured = capsys.readouterr()
+    assert_invalid(
+        Run(code, captured.out, captured.err),
+        ("registry", 0, f"no signal table found; looked for *.md in {tmp_path / 'registry'} (no such directory)"),
+    )
+
+
+def test_a_base_that_does_not_exist_is_invalid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "--base", "no-such-dir"])
+    captured = capsys.readouterr()
+    assert_invalid(
+        Run(code, captured.out, captured.err),
+        ("no-such-dir", 0, f"no such base directory ({tmp_path / 'no-such-dir'})"),
+    )
+
+
+def test_an_absolute_base_that_does_not_exist_is_invalid(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such"
+    code = main(["check", "--base", str(missing)])
+    captured = capsys.readouterr()
+    assert_invalid(Run(code, captured.out, captured.err), (str(missing), 0, "no such base directory"))
+
+
+def test_a_named_base_that_does_not_exist_is_invalid_even_when_every_input_is_named(
+    reg: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = Run(main(["check", "--base", "gone", "--registry", str(reg)]), *capsys.readouterr())
+    assert_invalid(run, ("gone", 0, "no such base directory"))
+
+
+def test_registry_files_without_a_signal_table_are_invalid(reg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for path in reg.glob("*.md"):
+        path.unlink()
+    (reg / "NOTES.md").write_text("# Notes\n\n| Owner | Team |\n|---|---|\n| ops | L7 |\n", encoding="utf-8")
+    (reg / "README.md").write_text("| UID | Signal |\n|---|---|\n| SIG-001 | A |\n", encoding="utf-8")  # never read
+    run = check(capsys, reg)
+    (problem,) = assert_invalid(
+        run, ("registry", 0, f"no signal table found; looked for *.md in {reg} (read NOTES.md)")
+    )
+    assert "a UID column and another known column" in problem[2]
+
+
+def test_a_named_registry_file_without_a_signal_table_is_invalid(reg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notes = reg.parent / "notes.md"
+    notes.write_text("Just prose.\n", encoding="utf-8")
+    run = check(capsys, reg, "--registry", "notes.md")
+    assert_invalid(run, ("notes.md", 0, f"no signal table found; looked for {notes} (read)"))
+
+
+def test_a_signal_table_with_no_rows_yet_is_not_an_error(reg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A team starting out has a header and no signals: that is a registry, not a wrong path."""
+    for path in reg.glob("*.md"):
+        path.unlink()
+    (reg / "REGISTRY.md").write_text("| UID | Signal | P-Layer |\n|---|---|---|\n", encoding="utf-8")
+    shutil.rmtree(reg / "REGISTRY_CHANGES")  # its records correct signals this registry does not have yet
+    run = check(capsys, reg)
+    assert run.code != 3, run.err
+    assert "0 signals" in run.out
+
+
+# ------------------------------------------------ invalid input, machine-readable
+#
+# With --format json or sarif, invalid input still prints a document on stdout, so
+# a SARIF upload never gets an empty file; the problems are on stderr as always.
+
+
+def test_json_on_invalid_input_is_a_document_of_the_problems(reg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = reg / "auditor_rules.yaml"
+    line = line_of(rules, "  frozen: true")
+    replace_once(rules, "  frozen: true\n", "  frozen: true: yes\n")
+    run = check(capsys, reg, "--format", "json")
+    assert run.code == 3
+    assert run.err.splitlines()[-1] == "layerflow: 1 problem(s) in the input; nothing was analysed"
+    document = json.loads(run.out)
+    assert document["version"] == 1
+    assert document["tool"]["name"] == "layerflow"
+    assert document["summary"] == {"exit_code": 3, "problems": 1}
+    (problem,) = document["problems"]
+    assert (problem["path"], problem["line"]) == (RULES, line)
+    assert problem["message"].startswith("invalid YAML: mapping values are not allowed")
+    assert "findings" not in document  # nothing was analysed, so nothing is reported as if it had been
+
+
+def test_sarif_on_invalid_input_is_an_unsuccessful_invocation(reg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    baseline = reg / "SIGNAL_REGISTRY_PYTHON_BASELINE.md"
+    line = line_of(baseline, "| SIG-002 |")
+    replace_once(baseline, "| SIG-002 | RunCompleted |", "| SIG-002 | RunCompleted | stray |")
+    run = check(capsys, reg, "--format", "sarif")
+    assert run.code == 3
+    sarif = json.loads(run.out)
+    assert sarif["version"] == "2.1.0"
+    (sarif_run,) = sarif["runs"]
+    assert sarif_run["results"] == []
+    assert sarif_run["tool"]["driver"]["name"] == "layerflow"
+    (invocation,) = sarif_run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert invocation["exitCode"] == 3
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error"
+    assert note["message"]["text"] == "row has 11 cells but the header has 10; is a '|' unescaped?"
+    (location,) = note["locations"]
+    assert location == {"physicalLocation": {"artifactLocation": {"uri": BASELINE}, "region": {"startLine": line}}}
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_nothing_to_audit_is_a_document_too(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "--format", fmt])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 3
+    if fmt == "json":
+        messages = [p["message"] for p in document["problems"]]
+    else:
+        (invocation,) = document["runs"][0]["invocations"]
+        assert invocation["executionSuccessful"] is False
+        messages = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
+        # a whole-file problem has no region: SARIF regions start at line 1
+        assert all(
+            "region" not in loc["physicalLocation"]
+            for n in invocation["toolExecutionNotifications"]
+            for loc in n["locations"]
+        )
+    assert messages == [f"no signal table found; looked for *.md in {tmp_path / 'registry'} (no such directory)"]

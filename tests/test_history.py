@@ -193,7 +193,8 @@ def test_applied_record_the_registry_does_not_show_is_drift() -> None:
     assert [(f.severity, f.subject, f.location) for f in found] == [
         (Severity.WARNING, "RC-010", Location("registry/REGISTRY_CHANGES/REGISTRY_CHANGE_SIG-005.md", 1))
     ]
-    assert found[0].message.startswith("RC-010 is APPLIED but persistence:")
+    assert found[0].message.startswith("RC-010 (SIG-005 WorkerHeartbeat) is APPLIED but persistence:")
+    assert found[0].signals == ("SIG-005",)
 
 
 def test_drift_on_a_column_the_registry_lacks() -> None:

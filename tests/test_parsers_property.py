@@ -410,11 +410,13 @@ def header_spelling(draw: st.DrawFn, name: str) -> str:
     return draw(st.sampled_from([text, f"**{text}**", f" {text} "]))
 
 
-# Cell values that mean exactly what they say: no inline Markdown, no none marker, pipes allowed.
+# Cell values that mean exactly what they say: no inline Markdown, no none marker, pipes allowed,
+# and no "L0" / "L9" where a layer column would rightly warn that it is no layer.
 cell_text = (
     st.text(alphabet=string.ascii_letters + string.digits + " .:/()|", min_size=1, max_size=20)
     .map(lambda s: " ".join(s.split()))
     .filter(lambda s: s and s.lower() not in {"na", "n/a", "none", "nil", "unknown"} and s.strip("-") != "")
+    .filter(lambda s: not cells.not_layers(s))
 )
 
 

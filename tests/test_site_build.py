@@ -212,6 +212,48 @@ def test_invalid_input_stops_with_located_errors(root: Path, tmp_path: Path) -> 
     assert not (work / "site/index.html").exists()  # no half-written site
 
 
+def test_a_base_that_does_not_exist_fails_the_build_without_strict(root: Path, tmp_path: Path) -> None:
+    """A wrong path must not publish an empty audit: PluginError, with what was looked for and where."""
+    work = project_copy(root, tmp_path)
+    config = (work / "mkdocs.yml").read_text(encoding="utf-8")
+    (work / "mkdocs.yml").write_text(config.replace("base: registry ", "base: no-such-registry "), encoding="utf-8")
+    result = build(work)
+    assert result.returncode != 0
+    assert f"no such base directory ({work / 'no-such-registry'})" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (work / "site/index.html").exists()
+
+
+def test_input_warnings_are_logged_by_the_build(root: Path, tmp_path: Path) -> None:
+    """What `layerflow check` prints as an input warning, `mkdocs build` logs, so `--strict` counts it."""
+    work = project_copy(root, tmp_path)
+    config = (work / "mkdocs.yml").read_text(encoding="utf-8").replace("fail_on: P3", "fail_on: none")
+    (work / "mkdocs.yml").write_text(config, encoding="utf-8")  # no gap fails the build: only the warnings can
+    baseline = work / "registry/SIGNAL_REGISTRY_PYTHON_BASELINE.md"
+    text = baseline.read_text(encoding="utf-8")
+    short = "| SIG-005 | WorkerHeartbeat | raw | timer | `worker_pool.py` | L5 | pool_supervisor.py |"
+    text = text.replace(short + " L6 | — | Redis (worker:hb) |", short)
+    text = text.replace(
+        "| SIG-003 | StepTrace | raw | worker_event | `tracer.py` | L5 |",
+        "| SIG-003 | StepTrace | raw | worker_event | `tracer.py` | L9 |",
+    )
+    baseline.write_text(text, encoding="utf-8")
+    lines = text.split("\n")
+    at = {
+        uid: next(n for n, line in enumerate(lines, 1) if line.startswith(f"| {uid} |"))
+        for uid in ("SIG-003", "SIG-005")
+    }
+    path = "registry/SIGNAL_REGISTRY_PYTHON_BASELINE.md"
+    result = build(work, "--strict")
+    assert result.returncode != 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING -  ")]
+    assert f"WARNING -  {path}:{at['SIG-005']}: SIG-005: row has 7 cells but the header has 10; " in "\n".join(warnings)
+    assert any(
+        line.startswith(f"WARNING -  {path}:{at['SIG-003']}: SIG-003: P-Layer 'L9' is not a layer") for line in warnings
+    )
+    assert "Traceback" not in result.stderr
+
+
 def test_build_never_writes_into_the_registry(root: Path, tmp_path: Path) -> None:
     work = project_copy(root, tmp_path)
     before = digest(work / "registry")

@@ -31,13 +31,13 @@ class Parsed(Generic[T]):
         return tuple(p for p in self.problems if p.level is Level.ERROR)
 
 
-def error(path: str, line: int, message: str) -> Problem:
-    return Problem(Location(path, line), message, Level.ERROR)
+def error(path: str, line: int, message: str, *, signals: tuple[str, ...] = ()) -> Problem:
+    return Problem(Location(path, line), message, Level.ERROR, signals)
 
 
-def warning(path: str, line: int, message: str) -> Problem:
-    return Problem(Location(path, line), message, Level.WARNING)
+def warning(path: str, line: int, message: str, *, signals: tuple[str, ...] = ()) -> Problem:
+    return Problem(Location(path, line), message, Level.WARNING, signals)
 
 
-def note(path: str, line: int, message: str) -> Problem:
-    return Problem(Location(path, line), message, Level.NOTE)
+def note(path: str, line: int, message: str, *, signals: tuple[str, ...] = ()) -> Problem:
+    return Problem(Location(path, line), message, Level.NOTE, signals)

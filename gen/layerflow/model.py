@@ -18,8 +18,22 @@ NONE = ""
 UNKNOWN = "UNKNOWN"
 
 LAYERS: tuple[str, ...] = tuple(f"L{n}" for n in range(1, 9))
-_LAYER_NAME = re.compile(r"\bL[1-8]\b")
+# A layer as registries write it: "L6", a sub-layer "L2a" / "L7b", or a number that is no layer ("L9", "L10").
+LAYER_TOKEN = re.compile(r"\bL(\d+)([A-Za-z])?\b")
 RUNTIME_LAYERS = frozenset({"L4", "L5", "L6"})  # what the decision tree calls "required by L6"
+_LAYER_DIGITS = frozenset("12345678")
+_LAYER_SET = frozenset(LAYERS)
+
+
+def named_layers(text: str) -> tuple[str, ...]:
+    """The layers L1..L8 a text names, in order, without repeats; a sub-layer reads as its layer ("L2a" -> "L2")."""
+    if "L" not in text:
+        return ()
+    found: dict[str, None] = {}
+    for match in LAYER_TOKEN.finditer(text):
+        if match.group(1) in _LAYER_DIGITS:
+            found.setdefault("L" + match.group(1))
+    return tuple(found)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -46,6 +60,7 @@ class Problem:
     location: Location
     message: str
     level: Level = Level.ERROR
+    signals: tuple[str, ...] = ()  # the UIDs it is about, when a row of one signal is at fault
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
@@ -59,6 +74,11 @@ class Consumer:
     name: str  # as written, without the layer or signal suffix
     layer: str | None = None  # "L6"; None when the registry does not say
     signal_ref: str | None = None  # "SIG-011" in "detector.py (SIG-011)"
+    written_layer: str = ""  # the layer as written when it is a sub-layer: "L6a" (layer is then "L6")
+
+    @property
+    def shown_layer(self) -> str | None:
+        return self.written_layer or self.layer
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +138,16 @@ class Signal:
 
     @property
     def p_layer(self) -> str | None:
+        """The producer layer the analysis reads: "L7" for "L7" or "L7b"; the cell as written when it names none."""
+        written = self.fields.get("p_layer")
+        if written is None or written in _LAYER_SET:  # nearly every cell says just the layer
+            return written
+        layers = named_layers(written)
+        return layers[0] if layers else written
+
+    @property
+    def p_layer_written(self) -> str | None:
+        """The P-Layer cell as the registry writes it, for display."""
         return self.fields.get("p_layer")
 
     @property
@@ -125,7 +155,7 @@ class Signal:
         """Consumer layers from the consumers and the C-Layer cell, sorted."""
         cell = self.fields.get("c_layer", "")
         named = {c.layer for c in self.consumers if c.layer}
-        return tuple(sorted(named | set(_LAYER_NAME.findall(cell))))
+        return tuple(sorted(named | set(named_layers(cell))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +186,7 @@ class Registry:
     conflicts: tuple[Conflict, ...] = ()
     metadata: Mapping[str, str] = field(default_factory=dict)  # "**Status:** VERIFIED" lines
     versions: tuple[VersionEntry, ...] = ()
+    tables: tuple[Location, ...] = ()  # header of every signal table read, rows or not
     _index: Mapping[str, Signal] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -541,6 +572,7 @@ class Finding:
     subject: str
     message: str
     location: Location
+    signals: tuple[str, ...] = ()  # the signal UIDs it is about; () when it is about none (a file, a rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -556,6 +588,7 @@ class GapCandidate:
     location: Location
     flow_id: str = ""
     depends_on: tuple[str, ...] = ()  # signal UIDs whose registry rows decide it; () when none do
+    signals: tuple[str, ...] = ()  # the registered signals it is about, for readers; () for an unregistered flow
 
 
 @dataclass(frozen=True, slots=True)
@@ -574,6 +607,7 @@ class Gap:
     in_ledger: bool = True
     proposal: tuple[tuple[str, str], ...] = ()  # (column, value) of a proposed registry row
     proposal_source: str = ""  # "RC-002" when a change record proposes it, else "derived"
+    signals: tuple[str, ...] = ()  # the registered signals it is about; () for an unregistered flow
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from layerflow import __version__
-from layerflow.adapters.load import Sources, load_and_analyse
+from layerflow.adapters.load import DEFAULT_DIR, Sources, load_and_analyse
 from layerflow.model import Analysis, Level, Problem
-from layerflow.render.machine import to_json, to_sarif
+from layerflow.render.machine import problems_json, problems_sarif, to_json, to_sarif
 from layerflow.render.report import render_report
 from layerflow.render.text import to_text
 
@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
         ("ledger", "print gap-ledger entries for gaps the ledger does not know yet"),
     ):
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--base", default="registry", help="directory holding the defaults (default: ./registry)")
+        sub.add_argument("--base", help="directory holding the defaults; must exist when given (default: ./registry)")
         sub.add_argument("--registry", action="append", default=[], help="registry Markdown file or directory")
         sub.add_argument("--changes", help="directory of change records (default: BASE/REGISTRY_CHANGES)")
         sub.add_argument("--rules", help="auditor rules YAML (default: BASE/auditor_rules.yaml)")
@@ -54,10 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report_errors(errors: Sequence[Problem]) -> int:
+def _report_errors(errors: Sequence[Problem], fmt: str = "text") -> int:
+    """Every problem on stderr; for json and sarif also a document on stdout, so a CI upload is never empty."""
     for problem in errors:
         print(f"{problem}", file=sys.stderr)
     print(f"layerflow: {len(errors)} problem(s) in the input; nothing was analysed", file=sys.stderr)
+    document = {"json": problems_json, "sarif": problems_sarif}.get(fmt)
+    if document is not None:
+        sys.stdout.write(document(errors, EXIT_INVALID_INPUT))
     return EXIT_INVALID_INPUT
 
 
@@ -69,13 +73,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         rules=args.rules,
         producers=args.producers,
         ledger=args.ledger,
-        base=args.base,
+        base=args.base or DEFAULT_DIR,
         code=tuple(args.code),
         ops=tuple(args.ops),
+        base_given=args.base is not None,
     )
     analysis, problems = load_and_analyse(sources)
     if analysis is None:
-        return _report_errors([p for p in problems if p.level is Level.ERROR])
+        return _report_errors([p for p in problems if p.level is Level.ERROR], getattr(args, "format", "text"))
     if args.command == "report":
         sys.stdout.write(render_report(analysis))
         return 0

@@ -1,9 +1,11 @@
 """The file system edge: find and read the input files, hand text to the pure parsers.
 
 Every input is optional. A path the user named that does not exist is an
-error; a default that does not exist is simply not there. Paths in messages
-are as the user would type them: relative to the working directory when
-inside it.
+error; a default that does not exist is simply not there. But something must
+be audited: no signal table in any registry file read (or a base directory
+named that does not exist) is an error too, never a pass on nothing. Paths in
+messages are as the user would type them: relative to the working directory
+when inside it.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Sources:
     base: str = DEFAULT_DIR
     code: tuple[str, ...] = ()  # code roots to scan for evidence (--code); none: no code evidence
     ops: tuple[str, ...] = ()  # directories of systemd units and cron files (--ops)
+    base_given: bool = False  # the user named `base` (--base, the plugin's base:), so it must exist
 
     def resolved(self) -> dict[str, tuple[list[str], bool]]:
         """name -> (paths, explicitly given)."""
@@ -123,6 +126,16 @@ def load(sources: Sources) -> Loaded:
     problems: list[Problem] = []
     files: list[str] = []
 
+    base = Path(sources.base)
+    if sources.base_given and not base.is_dir():
+        problems.append(
+            error(
+                display(base),
+                0,
+                f"no such base directory ({base.absolute()}); the registry (*.md), {CHANGES_DIRNAME}/, "
+                "auditor_rules.yaml, producers.yaml and gaps.yaml are looked for in it",
+            )
+        )
     texts: list[tuple[str, str]] = []
     for path in _registry_files(*where["registry"], problems):
         text = _read(path, problems, files)
@@ -130,6 +143,8 @@ def load(sources: Sources) -> Loaded:
             texts.append((display(path), text))
     registry = parse_registry(texts)
     problems.extend(registry.problems)
+    if not registry.value.tables and not any(p.level is Level.ERROR for p in problems):
+        problems.append(_nothing_to_audit(where["registry"][0], [path for path, _ in texts]))
 
     changes = _changes(where["changes"], problems, files)
     rules = _optional(where["rules"], problems, files, parse_rules, Rules())
@@ -143,6 +158,27 @@ def load(sources: Sources) -> Loaded:
         registry=registry.value, changes=changes, rules=rules, inventory=inventory, ledger=ledger, evidence=evidence
     )
     return Loaded(inputs, tuple(problems), tuple(files))
+
+
+def _nothing_to_audit(paths: Sequence[str], read: Sequence[str]) -> Problem:
+    """No signal table anywhere: say what was looked for, and where, so a wrong path is found at once."""
+    looked: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            names = [Path(p).name for p in read if Path(p).resolve().parent == path.resolve()]
+            looked.append(f"*.md in {path.absolute()} ({'read ' + ', '.join(names) if names else 'none there'})")
+        elif path.is_file():
+            looked.append(f"{path.absolute()} (read)")
+        else:
+            looked.append(f"*.md in {path.absolute()} (no such directory)")
+    message = f"no signal table found; looked for {'; '.join(looked)}"
+    if read:
+        message += (
+            ". A signal table is a Markdown table whose header has a UID column and another known column "
+            "(Name, Producer, P-Layer, Consumer, Persistence, ...)"
+        )
+    return error(display(Path(paths[0])), 0, message)
 
 
 def _optional(
@@ -286,7 +322,8 @@ def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, 
     """Load and audit; the analysis, or None and every error that stopped it."""
     loaded = load(sources)
     errors = list(loaded.errors)
-    errors += validate_changes(loaded.inputs.registry, loaded.inputs.changes)
+    if loaded.inputs.registry.tables:  # without one, every applied record would also say its signal is missing
+        errors += validate_changes(loaded.inputs.registry, loaded.inputs.changes)
     if errors:
         return None, tuple(sorted(set(errors)))
     return analyse(loaded.inputs, loaded.problems), loaded.problems

@@ -6,8 +6,10 @@ on_files     loads, audits, renders every page as a virtual file, renders all di
 on_page_content  swaps fragment placeholders for SVG diagrams and evidence HTML
 on_serve     watches the inputs, so an edit rebuilds the open page
 
-Gaps at or above `fail_on` and blocking findings are logged as warnings, so
-`mkdocs build --strict` fails with one readable line each.
+Input warnings (`path:line: message`, as `layerflow check` prints them), gaps
+at or above `fail_on` and blocking findings are logged as warnings, so
+`mkdocs build --strict` fails with one readable line each. Input that cannot
+be audited (a `base:` that does not exist, no signal table) fails any build.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
-from layerflow.adapters.load import Sources, load_and_analyse
+from layerflow.adapters.load import DEFAULT_DIR, Sources, load_and_analyse
+from layerflow.audit.analysis import INPUT_RULE
 from layerflow.audit.evidence import evidence_of
 from layerflow.model import LAYERS, Analysis, Severity
 from layerflow.render import svg as svg_module
@@ -50,7 +53,7 @@ _FRAGMENT = re.compile(r'<div class="lf-fragment" data-lf="([^"]+)"></div>')
 
 
 class LayerflowConfig(Config):
-    base = opt.Type(str, default="registry")
+    base = opt.Optional(opt.Type(str))  # default: registry/ beside mkdocs.yml; named, it must exist
     registry = opt.ListOfItems(opt.Type(str), default=[])
     changes = opt.Optional(opt.Type(str))
     rules = opt.Optional(opt.Type(str))
@@ -92,9 +95,10 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             rules=here(c.rules),
             producers=here(c.producers),
             ledger=here(c.ledger),
-            base=here(c.base) or root,
+            base=here(c.base or DEFAULT_DIR) or root,
             code=tuple(p for p in (here(r) for r in c.code) if p),
             ops=tuple(p for p in (here(r) for r in c.ops) if p),
+            base_given=c.base is not None,
         )
         self.cache_dir = here(c.cache_dir) or ""
         unknown = sorted(k for k in c.layers if k not in LAYERS)
@@ -150,6 +154,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         return {key: _inline(key, svg, self.cache_dir) for key, svg in svgs.items()}
 
     def _gate(self, analysis: Analysis) -> None:
+        for finding in analysis.findings:
+            if finding.rule == INPUT_RULE:  # what `layerflow check` prints as an input warning, in its words
+                log.warning(f"{finding.location}: {finding.message}")
         limit = _PRIORITY_RANK.get(self.config.fail_on, 0)
         for gap in analysis.gaps:
             if gap.status == "open" and _PRIORITY_RANK.get(gap.priority, 9) <= limit:

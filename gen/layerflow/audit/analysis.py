@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from layerflow.audit import history
@@ -12,6 +12,7 @@ from layerflow.audit.evidence import code_gaps, evidence_findings, evidence_gate
 from layerflow.audit.expectations import expectation_findings
 from layerflow.audit.gaps import flow_gaps, persistence_gaps
 from layerflow.audit.gates import run_gate
+from layerflow.audit.labels import flow_label, signal_label, signals_label
 from layerflow.audit.orphans import orphan_detail
 from layerflow.audit.proposals import Proposer
 from layerflow.audit.subjects import SignalFields
@@ -33,10 +34,12 @@ from layerflow.model import (
     Producer,
     Registry,
     Severity,
+    Signal,
     UnknownShare,
 )
 from layerflow.parse.expr import CANONICAL_FIELDS, ExprError, Prose, parse_check
 
+INPUT_RULE = "input"  # the rule of a finding that is a parser's warning about an input file
 _GAP_SEVERITY = {"P1": Severity.BLOCKING, "P2": Severity.WARNING, "P3": Severity.WARNING}
 
 
@@ -55,7 +58,9 @@ def detect(
     jobs = inputs.inventory if inventory is None else inventory
     if flows is None:
         flows = classify_all(registry, jobs, inputs.rules, scope)
-    found = persistence_gaps(registry, jobs, scope) + flow_gaps(flows, orphan_detail(inputs.rules.orphan_detection))
+    found = persistence_gaps(registry, jobs, scope) + flow_gaps(
+        flows, registry.by_uid(), orphan_detail(inputs.rules.orphan_detection)
+    )
     return merge_gaps(found, code_gaps(inputs, registry))  # evidence: code that contradicts a claim (--code)
 
 
@@ -144,6 +149,7 @@ def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow
                 in_ledger=known is not None,
                 proposal=proposal,
                 proposal_source=source,
+                signals=candidate.signals,
             )
         )
     return tuple(sorted(gaps, key=lambda g: (int(g.id.split("-")[-1]) if g.id.split("-")[-1].isdigit() else 0, g.id)))
@@ -179,21 +185,34 @@ def _findings(
     unknowns: tuple[UnknownShare, ...] = (),
 ) -> tuple[Finding, ...]:
     found: list[Finding] = []
+    signals = inputs.registry.by_uid()
     for problem in warnings:
         if problem.level is Level.WARNING:
-            found.append(Finding("input", Severity.WARNING, problem.location.path, problem.message, problem.location))
+            found.append(
+                Finding(
+                    INPUT_RULE,
+                    Severity.WARNING,
+                    problem.location.path,
+                    problem.message,
+                    problem.location,
+                    problem.signals,
+                )
+            )
         elif problem.level is Level.NOTE:  # read as written, in a shape worth a word: never the exit code
             rule = "rules.note" if problem.location.path == inputs.rules.location.path else "input.note"
-            found.append(Finding(rule, Severity.INFO, problem.location.path, problem.message, problem.location))
+            found.append(
+                Finding(rule, Severity.INFO, problem.location.path, problem.message, problem.location, problem.signals)
+            )
     for conflict in inputs.registry.conflicts:
         found.append(
             Finding(
                 "registry.conflict",
                 Severity.WARNING,
                 conflict.uid,
-                f"{conflict.uid} {conflict.field}: {conflict.first!r} at {conflict.first_at} "
+                f"{signal_label(conflict.uid, signals)} {conflict.field}: {conflict.first!r} at {conflict.first_at} "
                 f"but {conflict.second!r} at {conflict.second_at}",
                 conflict.second_at,
+                (conflict.uid,),
             )
         )
     for unknown in inputs.rules.unknown_keys:
@@ -213,6 +232,7 @@ def _findings(
                     gap.id,
                     f"{gap.id} ({gap.priority}, {gap.subject}): {gap.title}",
                     gap.location,
+                    gap.signals,
                 )
             )
     for change in changes:
@@ -224,12 +244,13 @@ def _findings(
                         "change.drift",
                         Severity.WARNING,
                         change.id,
-                        f"{change.id} is APPLIED but {drift}",
+                        f"{change.id} ({signal_label(change.signal, signals)}) is APPLIED but {drift}",
                         record.location,
+                        (change.signal,),
                     )
                 )
     for gate in gates:
-        found.extend(_gate_findings(gate))
+        found.extend(_gate_findings(gate, signals))
     found.extend(evidence_findings(inputs, gates))  # evidence: checks of the registry against --code/--ops
     return tuple(sorted(found, key=lambda f: (_rank(f.severity), f.rule, f.location, f.subject, f.message)))
 
@@ -249,6 +270,7 @@ def _flow_findings(inputs: Inputs, flows: Iterable[Flow]) -> list[Finding]:
                         flow.id,
                         f"{flow.producer}: {flow.output} names {uid}, which the registry does not define",
                         flow.location,
+                        (uid,),
                     )
                 )
         for check in flow.checks:
@@ -264,14 +286,16 @@ def _flow_findings(inputs: Inputs, flows: Iterable[Flow]) -> list[Finding]:
                     f"{check.node}.{check.name}",
                     severity,
                     flow.id,
-                    f"{flow.producer}: {flow.output}: {check.message}{words}",
+                    f"{flow.producer}: {flow_label(flow, signals)}: {check.message}{words}",
                     flow.location,
+                    flow.signals,
                 )
             )
     return found
 
 
-def _gate_findings(gate: GateOutcome) -> list[Finding]:
+def _gate_findings(gate: GateOutcome, signals: Mapping[str, Signal]) -> list[Finding]:
+    """A finding per subject a gate matched: a signal (named with its UID) or, decided from evidence, a file or unit."""
     if not gate.machine_checkable:
         return [
             Finding(
@@ -284,11 +308,19 @@ def _gate_findings(gate: GateOutcome) -> list[Finding]:
         ]
     severity = Severity.BLOCKING if gate.level is GateLevel.BLOCKING else Severity.WARNING
     out = [
-        Finding(f"gate.{gate.rule}", severity, uid, f"{gate.rule}: {uid} matches {gate.check!r}", where)
-        for uid, where in gate.matched
+        Finding(
+            f"gate.{gate.rule}",
+            severity,
+            subject,
+            f"{gate.rule}: {signal_label(subject, signals)} matches {gate.check!r}",
+            where,
+            (subject,) if subject in signals else (),
+        )
+        for subject, where in gate.matched
     ]
     if gate.undecided:
-        names = ", ".join(uid for uid, _ in gate.undecided[:5]) + (" …" if len(gate.undecided) > 5 else "")
+        undecided = tuple(uid for uid, _ in gate.undecided)
+        names = signals_label(undecided[:5], signals) + (" …" if len(undecided) > 5 else "")
         out.append(
             Finding(
                 "gate.undecided",
@@ -297,6 +329,7 @@ def _gate_findings(gate: GateOutcome) -> list[Finding]:
                 f"{gate.rule}: cannot decide for {len(gate.undecided)} signal(s) whose tables lack a column "
                 f"the check reads ({names})",
                 gate.location,
+                undecided,
             )
         )
     return out

@@ -29,6 +29,7 @@ def constraint_findings(registry: Registry, rules: Rules) -> list[Finding]:
                     f"{signal.uid} {signal.name}: consumed in {constraint.layer}{by}, but "
                     f"rules.layer_constraints.{constraint.key} says allowed: false ({constraint.location}){said}",
                     signal.location,
+                    (signal.uid,),
                 )
             )
     return found

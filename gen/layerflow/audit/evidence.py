@@ -344,6 +344,7 @@ def _contradiction(
         location=signal.location,
         flow_id=_flow_id(inventory, signal.uid),
         depends_on=(signal.uid,),
+        signals=(signal.uid,),
     )
 
 
@@ -608,6 +609,7 @@ def _match_findings(registry: Registry, found: Assessment) -> list[Finding]:
                     match.reference,
                     f"{uids} producer {match.reference}, which matches no file under {where}",
                     match.location,
+                    match.signals,
                 )
             )
             continue
@@ -619,6 +621,7 @@ def _match_findings(registry: Registry, found: Assessment) -> list[Finding]:
                     f"{uids} producer {match.reference}, which matches {len(match.files)} files "
                     f"({', '.join(match.files)}); name it by path in the registry",
                     match.location,
+                    match.signals,
                 )
             )
             continue
@@ -640,6 +643,7 @@ def _match_findings(registry: Registry, found: Assessment) -> list[Finding]:
                         + (f" ({header.title})" if header.title else "")
                         + f" but the registry says it produces at {layers}: {names}",
                         header.location,
+                        tuple(s.uid for s in wrong),
                     )
                 )
     for source in found.sources:
@@ -673,6 +677,7 @@ def _persistence_findings(registry: Registry, found: Assessment) -> list[Finding
                     f"{signal.uid} claims persistence {claim.text!r} but its producer code ({files}) "
                     f"writes no {' or '.join(missing)}",
                     signal.location,
+                    (signal.uid,),
                 )
             )
     return out
@@ -728,5 +733,5 @@ def _unit_findings(inventory: Inventory | None, found: Assessment) -> list[Findi
     ]
 
 
-def _warning(rule: str, subject: str, message: str, location: Location) -> Finding:
-    return Finding(rule, Severity.WARNING, subject, message, location)
+def _warning(rule: str, subject: str, message: str, location: Location, signals: tuple[str, ...] = ()) -> Finding:
+    return Finding(rule, Severity.WARNING, subject, message, location, signals)

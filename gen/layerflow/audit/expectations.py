@@ -63,6 +63,7 @@ def _broken(node: DecisionNode, signal: Signal, seen: set[tuple[str, str, str]])
                 f"{signal.uid} {signal.name}: {node.id} expects {expected.key} {expected.text!r} "
                 f"({expected.location}), the registry says {said}",
                 signal.location,
+                (signal.uid,),
             )
         )
     return found

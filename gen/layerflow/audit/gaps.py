@@ -6,11 +6,12 @@ so an unrelated edit cannot renumber it; the ledger maps keys to GAP ids.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from layerflow.audit.classify import slug
-from layerflow.model import Flow, FlowKind, GapCandidate, Inventory, Registry
+from layerflow.audit.labels import flow_label, signal_label
+from layerflow.model import Flow, FlowKind, GapCandidate, Inventory, Registry, Signal
 
 _CHECK_TITLES = {
     "consumer_missing": "L7→L6 flow with no named L6/L5/L4 consumer",
@@ -22,11 +23,15 @@ _CHECK_TITLES = {
 }
 
 
-def flow_gaps(flows: Iterable[Flow], orphan_detail: tuple[str, ...] = ()) -> list[GapCandidate]:
-    """`orphan_detail`: the rules' orphan_detection words, added to each orphan gap's detail."""
+def flow_gaps(
+    flows: Iterable[Flow], signals: Mapping[str, Signal], orphan_detail: tuple[str, ...] = ()
+) -> list[GapCandidate]:
+    """Gaps from the decision tree's checks; `signals` (the registry by UID) names the flows' signals in titles;
+    `orphan_detail`: the rules' orphan_detection words, added to each orphan gap's detail."""
     found: list[GapCandidate] = []
     for flow in flows:
         failed = [c for c in flow.checks if not c.passed]
+        registered = tuple(uid for uid in flow.signals if uid in signals)  # a gap names only signals one can look up
         if flow.status == "unregistered":
             deferred = flow.flow_kind is FlowKind.DEFERRED
             found.append(
@@ -43,6 +48,7 @@ def flow_gaps(flows: Iterable[Flow], orphan_detail: tuple[str, ...] = ()) -> lis
                     location=flow.location,
                     flow_id=flow.id,
                     depends_on=flow.signals,
+                    signals=registered,  # none: that is what makes the flow unregistered
                 )
             )
         for check in failed:
@@ -53,11 +59,12 @@ def flow_gaps(flows: Iterable[Flow], orphan_detail: tuple[str, ...] = ()) -> lis
                         kind="orphan",
                         priority="P3",
                         subject=flow.producer,
-                        title=f"{flow.output} has no consumer (orphaned operational output)",
+                        title=f"{flow_label(flow, signals)} has no consumer (orphaned operational output)",
                         detail=tuple(x for x in (check.message, check.condition, *orphan_detail) if x),
                         location=flow.location,
                         flow_id=flow.id,
                         depends_on=flow.signals,
+                        signals=registered,
                     )
                 )
             elif check.node == "q2_l7_to_l6" or check.name in _CHECK_TITLES:
@@ -68,11 +75,12 @@ def flow_gaps(flows: Iterable[Flow], orphan_detail: tuple[str, ...] = ()) -> lis
                         kind="q2-failure" if q2 else "q3-failure",
                         priority="P1" if q2 else "P3",
                         subject=flow.producer,
-                        title=f"{_CHECK_TITLES.get(check.name, check.name)}: {flow.output}",
+                        title=f"{_CHECK_TITLES.get(check.name, check.name)}: {flow_label(flow, signals)}",
                         detail=tuple(x for x in (check.message, check.condition) if x),
                         location=flow.location,
                         flow_id=flow.id,
                         depends_on=flow.signals,
+                        signals=registered,
                     )
                 )
     return found
@@ -120,12 +128,13 @@ def persistence_gaps(
                     priority="P1",
                     subject=uid,
                     title=(
-                        f"Registry said {uid} persistence = {said!r} but {producer.name} writes "
-                        f"{' + '.join(sorted(declared.store_names))}"
+                        f"Registry said {signal_label(uid, signals)} persistence = {said!r} but {producer.name} "
+                        f"writes {' + '.join(sorted(declared.store_names))}"
                     ),
                     detail=detail,
                     location=signal.location,
                     flow_id=f"{producer.id}/{slug(output.name)}",
                     depends_on=(uid,),
+                    signals=(uid,),
                 )
     return list(found.values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from layerflow.model import NONE, UNKNOWN, Signal
+from layerflow.model import NONE, UNKNOWN, Signal, named_layers
 
 
 class SignalFields:
@@ -19,6 +19,10 @@ class SignalFields:
             return signal.uid
         if field == "domain":
             return signal.domain
+        if field == "p_layer":
+            return signal.p_layer  # a sub-layer reads as its layer: "L7b" is p_layer=L7
+        if field == "x_layer":
+            return _layers(signal.fields.get("x_layer"))
         if field == "c_layer":
             if "c_layer" not in signal.fields and not any(c.layer for c in signal.consumers):
                 return None
@@ -35,6 +39,16 @@ class SignalFields:
 
     def all_values(self) -> Iterable[str | tuple[str, ...]]:
         return tuple(v for k, v in self.signal.fields.items() if k != "uid")
+
+
+def _layers(written: str | None) -> str | tuple[str, ...] | None:
+    """A layer cell as the gate language compares it: its layers, sub-layers read as their layer."""
+    if written is None or written in (NONE, UNKNOWN):
+        return written
+    layers = named_layers(written)
+    if not layers:
+        return written
+    return layers[0] if len(layers) == 1 else layers
 
 
 def _exposure_from_api(api: str | None) -> str | None:

@@ -62,6 +62,7 @@ def unknown_findings(registry: Registry, policy: UnknownPolicy, shares: tuple[Un
                         uid,
                         f"{uid} {signal.name}: {share.field} is UNKNOWN, but {why}",
                         signal.location,
+                        (uid,),
                     )
                 )
         if share.exceeded:
@@ -75,6 +76,7 @@ def unknown_findings(registry: Registry, policy: UnknownPolicy, shares: tuple[Un
                     f"{share.field}: {len(share.signals)} of {share.total} signals ({percent_text(share.percent)}) "
                     f"say UNKNOWN, above the expected rate {policy.expected_rate!r} ({policy.location}): {named}{more}",
                     policy.location,
+                    tuple(share.signals),
                 )
             )
     return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from layerflow.model import NONE, UNKNOWN, Consumer, Persistence, Store
+from layerflow.model import LAYER_TOKEN, LAYERS, NONE, UNKNOWN, Consumer, Persistence, Store, named_layers
 
 # Header names seen in real registries, folded to letters and digits only.
 FIELD_ALIASES: dict[str, str] = {
@@ -54,7 +54,6 @@ _CODE = re.compile(r"`+([^`]*)`+")
 _LINK = re.compile(r"!?\[([^\][]*)\]\((?:[^()]|\([^()]*\))*\)")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)([^*]+?)\*(?!\w)")
 _TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_LAYER = re.compile(r"\bL([1-8])\b")
 _SIG_REF = re.compile(r"\bSIG-\d+\b")
 _UID = re.compile(r"^SIG-\d+$")
 
@@ -112,13 +111,43 @@ def uid_number(uid: str) -> int:
 
 
 def layers_in(text: str) -> tuple[str, ...]:
-    """Layers named in a cell, in order, without repeats: "L6, L2" -> ("L6", "L2")."""
-    seen: list[str] = []
-    for m in _LAYER.finditer(text):
-        layer = "L" + m.group(1)
-        if layer not in seen:
-            seen.append(layer)
-    return tuple(seen)
+    """Layers named in a cell, in order, without repeats: "L6, L2" -> ("L6", "L2"); "L2a" reads as "L2"."""
+    return named_layers(text)
+
+
+def written_layers(text: str) -> tuple[tuple[str, str], ...]:
+    """(layer, as written) for each layer a cell names, as `layers_in` counts them: "L6a" -> (("L6", "L6a"),)."""
+    if "L" not in text:
+        return ()
+    seen: dict[str, str] = {}
+    for match in LAYER_TOKEN.finditer(text):
+        layer = "L" + match.group(1)
+        if layer in _LAYER_SET:
+            seen.setdefault(layer, match.group(0))
+    return tuple(seen.items())
+
+
+_LAYER_SET = frozenset(LAYERS)
+# A LAYER_TOKEN whose number is not one digit 1..8: "L9", "L0", "L07", "L10". One search per cell decides
+# whether a cell needs a closer look; nearly every cell of a registry is answered by it.
+_NOT_A_LAYER = re.compile(r"\bL(?![1-8][A-Za-z]?\b)\d+[A-Za-z]?\b")
+
+
+def names_a_non_layer(text: str) -> bool:
+    """Whether `not_layers(text)` would find anything; one regex search, for the common case of nothing."""
+    return _NOT_A_LAYER.search(text) is not None
+
+
+def not_layers(text: str) -> tuple[str, ...]:
+    """What a cell writes as a layer that is none of L1..L8: "L9", "L0", "L10"; in order, without repeats."""
+    if "L" not in text:
+        return ()
+    return tuple(dict.fromkeys(m.group(0) for m in _NOT_A_LAYER.finditer(text)))
+
+
+def _written(layer: str | None, written: str) -> str:
+    """A consumer's `written_layer`: kept only when it says more than the layer (a sub-layer)."""
+    return written if layer and written != layer else ""
 
 
 def split_list(text: str) -> list[str]:
@@ -140,6 +169,7 @@ def split_list(text: str) -> list[str]:
 
 def _consumer(item: str) -> Consumer:
     layer: str | None = None
+    written = ""
     ref: str | None = None
     # Trailing parenthesised notes: "(L6)", "(SIG-011)", "(L6, SIG-011)"; other notes stay in the name.
     # The name is item[:end]; moving `end` instead of re-slicing keeps many notes linear.
@@ -149,17 +179,38 @@ def _consumer(item: str) -> Consumer:
         if open_at < 0:
             break
         note = item[open_at + 1 : end - 1]
-        note_layers = layers_in(note)
+        note_layers = written_layers(note)
         note_refs = _SIG_REF.findall(note)
-        if not note_layers and not note_refs:
+        # "(L9)" is a layer note too, naming no layer: the registry parser warns about it.
+        if not note_layers and not note_refs and not not_layers(note):
             break
-        layer = layer or (note_layers[0] if note_layers else None)
+        if layer is None and note_layers:
+            layer, written = note_layers[0]
         ref = ref or (note_refs[0] if note_refs else None)
         end = open_at
         while end and item[end - 1].isspace():
             end -= 1
     name = item[:end].strip() if end < len(item) else item
-    return Consumer(name=name, layer=layer, signal_ref=ref)
+    return Consumer(name=name, layer=layer, signal_ref=ref, written_layer=_written(layer, written))
+
+
+def consumer_notes_not_layers(consumer_cell: str) -> tuple[str, ...]:
+    """Layer notes of a Consumer cell that name no layer: "x.py (L9)" -> ("L9",)."""
+    text = value(consumer_cell)
+    if "L" not in text:
+        return ()
+    found: list[str] = []
+    for item in split_list(text):
+        end = len(item)
+        while end and item[end - 1] == ")":
+            open_at = item.rfind("(", 0, end)
+            if open_at < 0:
+                break
+            found.extend(not_layers(item[open_at + 1 : end - 1]))
+            end = open_at
+            while end and item[end - 1].isspace():
+                end -= 1
+    return tuple(dict.fromkeys(found))
 
 
 def consumers(consumer_cell: str, layer_cell: str | None) -> tuple[tuple[Consumer, ...], str | None]:
@@ -171,16 +222,18 @@ def consumers(consumer_cell: str, layer_cell: str | None) -> tuple[tuple[Consume
     if text in (NONE, UNKNOWN):
         return (), None
     parsed = [_consumer(item) for item in split_list(text)]
-    cell_layers = layers_in(layer_cell or "")
+    cell_layers = written_layers(layer_cell or "")
     if any(c.layer for c in parsed) or not cell_layers:
         return tuple(parsed), None
     if len(cell_layers) == 1:
-        return tuple(Consumer(c.name, cell_layers[0], c.signal_ref) for c in parsed), None
+        layer, written = cell_layers[0]
+        return tuple(Consumer(c.name, layer, c.signal_ref, _written(layer, written)) for c in parsed), None
     if len(cell_layers) == len(parsed):
-        return tuple(Consumer(c.name, lay, c.signal_ref) for c, lay in zip(parsed, cell_layers, strict=True)), None
+        paired = zip(parsed, cell_layers, strict=True)
+        return tuple(Consumer(c.name, lay, c.signal_ref, _written(lay, w)) for c, (lay, w) in paired), None
     return tuple(parsed), (
         f"cannot pair {len(parsed)} consumer(s) with {len(cell_layers)} consumer layers "
-        f"({', '.join(cell_layers)}); name each consumer's layer, as in 'x.py (L6)'"
+        f"({', '.join(w for _, w in cell_layers)}); name each consumer's layer, as in 'x.py (L6)'"
     )
 
 

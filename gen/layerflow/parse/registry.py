@@ -73,6 +73,7 @@ class _Collector:
     removed: list[tuple[str, Location]] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     versions: list[VersionEntry] = field(default_factory=list)
+    tables: list[Location] = field(default_factory=list)
 
 
 def parse_registry(files: Sequence[tuple[str, str]]) -> Parsed[Registry]:
@@ -88,6 +89,7 @@ def parse_registry(files: Sequence[tuple[str, str]]) -> Parsed[Registry]:
         conflicts=tuple(acc.conflicts),
         metadata=acc.metadata,
         versions=tuple(acc.versions),
+        tables=tuple(acc.tables),
     )
     return Parsed(registry, tuple(acc.problems))
 
@@ -148,6 +150,8 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
     header = tuple(f for f in fields if f)
     domain = domain_of(table.heading)
     uid_at = seen["uid"]
+    acc.tables.append(Location(path, table.line))
+    layer_columns = [(i, f) for i, f in enumerate(fields) if f is not None and f in _LAYER_FIELDS]
     for row in table.rows:
         raw = row.cells
         if len(raw) > width and any(c.strip() for c in raw[width:]):
@@ -169,9 +173,41 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
                     row.line,
                     f"{uid}: row has {len(raw)} cells but the header has {width}; "
                     f"the missing cells ({', '.join(table.header[len(raw) :])}) are read as absent",
+                    signals=(uid,),
                 )
             )
+        acc.problems.extend(_layer_warnings(path, row.line, uid, table.header, layer_columns, raw))
         _add_row(path, row.line, uid, domain, table.header, fields, raw, header, acc)
+
+
+_LAYER_FIELDS = frozenset({"p_layer", "c_layer", "x_layer", "consumer"})
+
+
+def _layer_warnings(
+    path: str,
+    line: int,
+    uid: str,
+    headers: tuple[str, ...],
+    columns: Sequence[tuple[int, str]],
+    raw: tuple[str, ...],
+) -> list[Problem]:
+    """A warning for each "L9", "L0" or "L10" where a layer belongs: no row leaves the analysis without a word."""
+    out: list[Problem] = []
+    for index, name in columns:
+        if index >= len(raw) or not cells.names_a_non_layer(raw[index]):  # the common case: one search, nothing
+            continue
+        column = cells.plain(headers[index])
+        if name == "consumer":
+            for token in cells.consumer_notes_not_layers(raw[index]):
+                message = f"consumer layer {token!r} in {column} is not a layer (L1..L8); that consumer has no layer"
+                out.append(warning(path, line, f"{uid}: {message}", signals=(uid,)))
+            continue
+        for token in cells.not_layers(cells.plain(raw[index])):
+            consequence = "the row is read as having no producer layer" if name == "p_layer" else "it is ignored"
+            out.append(
+                warning(path, line, f"{uid}: {column} {token!r} is not a layer (L1..L8); {consequence}", signals=(uid,))
+            )
+    return out
 
 
 def _add_row(
@@ -200,7 +236,7 @@ def _add_row(
         consumer_cell = _cell(raw, fields, "consumer")
         consumers, ambiguity = cells.consumers(consumer_cell or "", _cell(raw, fields, "c_layer"))
         if ambiguity:
-            acc.problems.append(warning(path, line, f"{uid}: {ambiguity}"))
+            acc.problems.append(warning(path, line, f"{uid}: {ambiguity}", signals=(uid,)))
         persistence_cell = _cell(raw, fields, "persistence")
         acc.drafts[uid] = _Draft(
             uid=uid,

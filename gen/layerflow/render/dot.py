@@ -160,7 +160,7 @@ def signal_graph(
         )
     )
     producer = signal.producer or "producer unknown"
-    nodes.append(_node(f"writer:{producer}", f"{producer}\n({signal.p_layer or 'layer unknown'})", "lf-writer"))
+    nodes.append(_node(f"writer:{producer}", f"{producer}\n({signal.p_layer_written or 'layer unknown'})", "lf-writer"))
     edges.append(_edge(f"writer:{producer}", sig, "lf-write"))
     has_page = set(producer_ids(analysis))
     for flow in flows:

@@ -1,17 +1,20 @@
 """The machine-readable contract: JSON (documented in the README) and SARIF 2.1.0.
 
 Both carry the same findings. Keys are stable; new keys may be added, none
-renamed or removed without a major version.
+renamed or removed without a major version. Invalid input is a document too
+(`problems_json`, `problems_sarif`): a CI step that uploads the output never
+uploads an empty file, and reads from it why nothing was analysed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from layerflow import __version__
 from layerflow.audit.summary import summarize
-from layerflow.model import Analysis, Consumer, Location, Persistence, Severity
+from layerflow.model import Analysis, Consumer, Location, Persistence, Problem, Severity
 
 SCHEMA_VERSION = 1
 
@@ -28,11 +31,34 @@ def _persistence(persistence: Persistence | None) -> str | None:
     return None if persistence is None else persistence.text
 
 
+def _problem(problem: Problem) -> dict[str, Any]:
+    return {**_location(problem.location), "message": problem.message, "signals": list(problem.signals)}
+
+
+def _tool() -> dict[str, Any]:
+    return {"name": "layerflow", "version": __version__}
+
+
+def problems_json_data(problems: Sequence[Problem], exit_code: int) -> dict[str, Any]:
+    """Invalid input: why nothing was analysed. No `signals`, `flows`... keys: nothing was read as such."""
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": _tool(),
+        "summary": {"exit_code": exit_code, "problems": len(problems)},
+        "problems": [_problem(p) for p in problems],
+    }
+
+
+def problems_json(problems: Sequence[Problem], exit_code: int) -> str:
+    return json.dumps(problems_json_data(problems, exit_code), indent=2, ensure_ascii=False) + "\n"
+
+
 def to_json_data(analysis: Analysis) -> dict[str, Any]:
     return {
         "version": SCHEMA_VERSION,
-        "tool": {"name": "layerflow", "version": __version__},
+        "tool": _tool(),
         "summary": summarize(analysis).as_json(),
+        "problems": [],  # input errors; an analysis exists only when there are none
         "signals": [
             {
                 "uid": s.uid,
@@ -72,6 +98,7 @@ def to_json_data(analysis: Analysis) -> dict[str, Any]:
                 "subject": f.subject,
                 "message": f.message,
                 "location": _location(f.location),
+                "signals": list(f.signals),
             }
             for f in analysis.findings
         ],
@@ -87,6 +114,7 @@ def to_json_data(analysis: Analysis) -> dict[str, Any]:
                 "title": g.title,
                 "in_ledger": g.in_ledger,
                 "location": _location(g.location),
+                "signals": list(g.signals),
             }
             for g in analysis.gaps
         ],
@@ -111,25 +139,44 @@ def to_json(analysis: Analysis) -> str:
 _SARIF_LEVEL = {Severity.BLOCKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
+def _physical(location: Location) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": location.path}}
+    if location.line:
+        physical["region"] = {"startLine": location.line}
+    return {"physicalLocation": physical}
+
+
 def to_sarif(analysis: Analysis) -> str:
     rules = sorted({f.rule for f in analysis.findings})
-    results = []
-    for finding in analysis.findings:
-        region = {"startLine": finding.location.line} if finding.location.line else {}
-        physical: dict[str, Any] = {"artifactLocation": {"uri": finding.location.path}}
-        if region:
-            physical["region"] = region
-        results.append(
-            {
-                "ruleId": finding.rule,
-                "ruleIndex": rules.index(finding.rule),
-                "level": _SARIF_LEVEL[finding.severity],
-                "message": {"text": finding.message},
-                "locations": [{"physicalLocation": physical}],
-                "partialFingerprints": {"layerflowSubject": f"{finding.rule}:{finding.subject}"},
-                "properties": {"subject": finding.subject, "severity": finding.severity.value},
-            }
-        )
+    results = [
+        {
+            "ruleId": finding.rule,
+            "ruleIndex": rules.index(finding.rule),
+            "level": _SARIF_LEVEL[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [_physical(finding.location)],
+            "partialFingerprints": {"layerflowSubject": f"{finding.rule}:{finding.subject}"},
+            "properties": {
+                "subject": finding.subject,
+                "severity": finding.severity.value,
+                "signals": list(finding.signals),
+            },
+        }
+        for finding in analysis.findings
+    ]
+    return _sarif_log(rules, results, {"executionSuccessful": True})
+
+
+def problems_sarif(problems: Sequence[Problem], exit_code: int) -> str:
+    """Invalid input as a SARIF log: no results, an unsuccessful invocation whose notifications are the problems."""
+    notifications = [
+        {"level": "error", "message": {"text": p.message}, "locations": [_physical(p.location)]} for p in problems
+    ]
+    invocation = {"executionSuccessful": False, "exitCode": exit_code, "toolExecutionNotifications": notifications}
+    return _sarif_log([], [], invocation)
+
+
+def _sarif_log(rules: Sequence[str], results: Sequence[dict[str, Any]], invocation: dict[str, Any]) -> str:
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -142,7 +189,8 @@ def to_sarif(analysis: Analysis) -> str:
                         "rules": [{"id": rule, "shortDescription": {"text": rule}} for rule in rules],
                     }
                 },
-                "results": results,
+                "invocations": [invocation],
+                "results": list(results),
             }
         ],
     }

@@ -38,8 +38,8 @@ def consumers_text(consumers: Iterable[Consumer], links: Links) -> str:
         name = md(c.name)
         if c.signal_ref:
             name += " (" + links.link(c.signal_ref, links.signal(c.signal_ref)) + ")"
-        if c.layer:
-            name += f" ({c.layer})"
+        if c.shown_layer:
+            name += f" ({md(c.shown_layer)})"
         parts.append(name)
     return ", ".join(parts)
 
@@ -236,6 +236,8 @@ def gap_detail(gap: Gap, links: Links, *, level: int) -> list[str]:
     out = [f"{hashes} {gap.id}: {md(gap.title)} — {state}", ""]
     out.append(f"- **Priority:** {gap.priority} ({md(gap.kind)})")
     out.append(f"- **Subject:** {md(gap.subject)}")
+    if gap.signals and gap.signals != (gap.subject,):  # a gap about one signal has it as its subject already
+        out.append(f"- **Signals:** {signals_text(gap.signals, links)}")
     out.append(f"- **Where:** {md_code(str(gap.location))}")
     if gap.resolved_by:
         out.append(f"- **Resolved by:** {links.link(gap.resolved_by, links.change(gap.resolved_by))}")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from layerflow.audit.history import field_changes
+from layerflow.audit.labels import subject_label
 from layerflow.audit.summary import CATEGORY_TITLES, producer_ids, summarize
 from layerflow.model import Analysis, ChangeRecord, Flow, Gap, Signal
 from layerflow.render import dot
@@ -90,7 +91,7 @@ def build_site(
     site.pages["gaps/index.md"] = gaps_index(analysis)
     for gap in analysis.gaps:
         site.pages[f"gaps/{gap.id.lower()}.md"] = gap_page(analysis, gap, known)
-        site.titles[f"gaps/{gap.id.lower()}.md"] = f"{gap.id}: {gap.subject}"
+        site.titles[f"gaps/{gap.id.lower()}.md"] = f"{gap.id}: {_gap_subject(analysis, gap)}"
     site.pages["changes/index.md"] = changes_index(analysis)
     for record in analysis.inputs.changes:
         page, evidence = change_page(analysis, record, render_markdown)
@@ -121,7 +122,7 @@ def home_page(analysis: Analysis) -> str:
     if not open_gaps:
         out += ['!!! success "No open gaps"', "", "    Every gap found so far is resolved.", ""]
     for gap in sorted(open_gaps, key=lambda g: (g.priority, g.id)):
-        title = md(f"{gap.id} ({gap.priority}): {gap.subject}").replace('"', "&quot;")
+        title = md(f"{gap.id} ({gap.priority}): {_gap_subject(analysis, gap)}").replace('"', "&quot;")
         out += [f'!!! {_ADMONITION.get(gap.priority, "note")} "{title}"', ""]
         out.append(f"    {md(gap.title)} — {ROOT_LINKS.link('details', ROOT_LINKS.gap(gap.id))}")
         out.append("")
@@ -237,7 +238,7 @@ def signals_index(analysis: Analysis) -> str:
             md(s.name),
             md(s.domain),
             md(s.producer),
-            md(s.p_layer or ""),
+            md(s.p_layer_written or ""),
             md(", ".join(c.name for c in s.consumers)),
             md(", ".join(s.c_layers)),
             persistence_text(s.persistence),
@@ -267,7 +268,7 @@ def signal_page(
             [
                 (
                     md(c.name),
-                    c.layer or "—",
+                    md(c.shown_layer or "—"),
                     links.link(c.signal_ref, links.signal(c.signal_ref)) if c.signal_ref else "",
                 )
                 for c in signal.consumers
@@ -331,6 +332,7 @@ def _changes_table(record: ChangeRecord, signal: Signal | None) -> list[str]:
 
 
 def gaps_index(analysis: Analysis) -> str:
+    signals = analysis.inputs.registry.by_uid()
     rows = [
         (
             ENTITY_LINKS.link(g.id, f"{g.id.lower()}.md"),
@@ -338,6 +340,7 @@ def gaps_index(analysis: Analysis) -> str:
             g.status.upper(),
             ENTITY_LINKS.link(g.resolved_by, f"../changes/{g.resolved_by.lower()}.md") if g.resolved_by else "",
             md(g.subject),
+            ", ".join(ENTITY_LINKS.link(u, f"../signals/{u.lower()}.md") for u in g.signals if u in signals),
             md(g.title),
         )
         for g in analysis.gaps
@@ -345,14 +348,14 @@ def gaps_index(analysis: Analysis) -> str:
     out = ["# Gaps", "", f"{sum(1 for g in analysis.gaps if g.status == 'open')} open, "]
     out[-1] += f"{sum(1 for g in analysis.gaps if g.status == 'resolved')} resolved. Click a column header to sort."
     out.append("")
-    out += table(("Gap", "Priority", "Status", "Resolved by", "Subject", "Issue"), rows)
+    out += table(("Gap", "Priority", "Status", "Resolved by", "Subject", "Signals", "Issue"), rows)
     return "\n".join(out) + "\n"
 
 
 def gap_page(analysis: Analysis, gap: Gap, known: Collection[str]) -> str:
     links = ENTITY_LINKS
     kind = "success" if gap.status == "resolved" else _ADMONITION.get(gap.priority, "note")
-    out = [f"# {md(gap.id)}: {md(gap.subject)}", ""]
+    out = [f"# {md(gap.id)}: {md(_gap_subject(analysis, gap))}", ""]
     verdict = f"Resolved by {gap.resolved_by}" if gap.resolved_by else f"Open ({gap.priority})"
     out += [f'!!! {kind} "{md(verdict)}"', "", f"    {md(gap.title)}", ""]
     out += gap_detail(gap, links, level=2)[2:]
@@ -363,6 +366,11 @@ def gap_page(analysis: Analysis, gap: Gap, known: Collection[str]) -> str:
     if citing:
         out += ["", "**Change records citing it:** " + ", ".join(links.link(r.id, links.change(r.id)) for r in citing)]
     return "\n".join(out) + "\n"
+
+
+def _gap_subject(analysis: Analysis, gap: Gap) -> str:
+    """What a gap is about, with its signals: `SIG-100 GraduationStatus`, `Sweep Job (SIG-902 SweepMarker)`."""
+    return subject_label(gap.subject, gap.signals, analysis.inputs.registry.by_uid())
 
 
 def changes_index(analysis: Analysis) -> str:
