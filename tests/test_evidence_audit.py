@@ -23,8 +23,9 @@ from layerflow.audit.code_index import code_index, file_references, same_file
 from layerflow.audit.evidence import EVALUATED_FROM, assess, code_gaps, merge_gaps
 from layerflow.audit.history import states
 from layerflow.audit.summary import summarize
-from layerflow.evidence.code import name_tables, scan_python
+from layerflow.evidence.code import scan_python
 from layerflow.evidence.facts import CodeEvidence, EvidenceSet, OpsEvidence
+from layerflow.evidence.link import link_files
 from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
 from layerflow.model import (
     Analysis,
@@ -84,7 +85,7 @@ def code(*files: tuple[str, str], scripts: Sequence[str] = ()) -> CodeEvidence:
     for path, text in files:
         result = scan_python(path, text)
         scanned.append(result.value)
-    return CodeEvidence(("src",), name_tables(scanned), tuple(scripts))
+    return CodeEvidence(("src",), link_files(scanned), tuple(scripts))
 
 
 def ops(*units: tuple[str, str], cron: tuple[str, str] | None = None) -> OpsEvidence:
@@ -206,7 +207,9 @@ def test_the_embedded_example_keeps_the_seed_with_code_and_ops(example: Inputs) 
         "GAP-003": ("P3", "open", ""),
     }
     assert analysis.exit_code == 1
-    assert not [f for f in analysis.findings if f.rule.startswith("evidence.")]
+    # The one thing the example copy lacks: the synthetic-traffic script its unit runs (an L7-internal service).
+    [missing] = [f for f in analysis.findings if f.rule.startswith("evidence.")]
+    assert (missing.rule, missing.subject) == ("evidence.unit-script-missing", "m10-synthetic-traffic.service")
     decided = {g.rule: g for g in analysis.gates if g.reason.startswith(EVALUATED_FROM)}
     assert sorted(decided) == ["NEW_L7_JOB", "UNREGISTERED_DB_WRITER"]
     assert all(g.machine_checkable and not g.matched for g in decided.values())
@@ -301,11 +304,27 @@ def test_a_claimed_store_written_through_an_imported_module_is_written() -> None
 
 def test_an_unregistered_database_writer_is_a_warning_without_the_gate() -> None:
     inputs = registry_of("| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |")
-    evidence = code(("src/writer.py", WRITES_PG), ("src/rogue.py", WRITES_REDIS), ("src/files.py", WRITES_FILE))
+    evidence = code(("src/writer.py", WRITES_PG), ("src/rogue.py", WRITES_PG), ("src/files.py", WRITES_FILE))
     analysis = analyse(with_evidence(inputs, evidence))
     [finding] = findings(analysis, "evidence.unregistered-writer")
-    assert finding.subject == "src/rogue.py" and finding.location == Location("src/rogue.py", 6)
+    assert finding.subject == "src/rogue.py" and finding.location == Location("src/rogue.py", 4)
     assert "no signal's producer" in finding.message
+
+
+def test_redis_state_is_a_database_write_only_where_the_registry_keeps_signals_in_redis() -> None:
+    evidence = code(("src/writer.py", WRITES_PG), ("src/rogue.py", WRITES_REDIS))
+    sql_only = registry_of("| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |")
+    assert not findings(analyse(with_evidence(sql_only, evidence)), "evidence.unregistered-writer")
+    found = assess(with_evidence(sql_only, evidence))
+    assert found is not None
+    rogue = next(w for w in found.writers if w.path == "src/rogue.py")
+    assert (rogue.status, rogue.database) == ("unregistered", False)  # shown, not flagged
+    with_redis = registry_of(
+        "| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |",
+        "| SIG-002 | Beat | `pool.py` | L5 | sup.py | L6 | Redis (hb) |",
+    )
+    [finding] = findings(analyse(with_evidence(with_redis, evidence)), "evidence.unregistered-writer")
+    assert finding.location == Location("src/rogue.py", 6)
 
 
 def test_the_writer_gate_is_evaluated_from_code_and_reports_instead() -> None:

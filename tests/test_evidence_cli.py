@@ -198,10 +198,16 @@ def test_virtualenvs_and_caches_are_not_scanned(tiny: Path, capsys: pytest.Captu
 
 
 def test_an_unregistered_writer_from_the_cli(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tiny / "src" / "rogue.py").write_text("import redis\n\nr = redis.Redis()\nr.set('x', 1)\n", encoding="utf-8")
+    (tiny / "src" / "rogue.py").write_text(
+        "import redis\nfrom sqlalchemy import text\n\nr = redis.Redis()\n\n\ndef run(db):\n"
+        "    r.setex('seen', 60, 1)\n    db.execute(text('DELETE FROM seen_events'))\n",
+        encoding="utf-8",
+    )
+    (tiny / "src" / "beat.py").write_text("import redis\n\nr = redis.Redis()\nr.set('x', 1)\n", encoding="utf-8")
     _, data = as_json(capsys, "check", "--code", "src")
+    # The SQL write, not the Redis cache line above it; Redis state alone is no database writer here.
     [finding] = [f for f in data["findings"] if f["rule"] == "evidence.unregistered-writer"]
-    assert finding["location"] == {"path": "src/rogue.py", "line": 4}
+    assert finding["location"] == {"path": "src/rogue.py", "line": 9}
 
 
 def test_a_missing_root_is_a_warning_and_decides_no_gate(

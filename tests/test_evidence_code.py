@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layerflow.evidence.code import name_tables, scan_python
+from layerflow.evidence.code import scan_python
 from layerflow.evidence.facts import FileEvidence, WriteSite
 from layerflow.evidence.header import parse_header
+from layerflow.evidence.link import link_files
 from layerflow.evidence.sql import sql_writes
 from layerflow.model import Level
 
@@ -37,7 +38,8 @@ def scan_fixture(name: str) -> FileEvidence:
 def site_line(site: WriteSite) -> str:
     """One write site as a reviewable line: every field, in a fixed order."""
     mark = " · async" if site.is_async else ""
-    return f"{site.location.line}: {site.kind} → {site.target} · {site.operation} · {site.detail}{mark}"
+    why = f" · {site.reason}" if site.reason else ""
+    return f"{site.location.line}: {site.kind} → {site.target} · {site.operation} · {site.detail}{mark}{why}"
 
 
 def as_data(evidence: FileEvidence) -> dict[str, object]:
@@ -71,7 +73,7 @@ def test_example_code_base_matches_golden(golden: Golden) -> None:
         result = scan_python(path.relative_to(EXAMPLE).as_posix(), path.read_text(encoding="utf-8"))
         assert result.problems == ()
         files.append(result.value)
-    golden("evidence/example_code.json", [as_data(f) for f in name_tables(files)])
+    golden("evidence/example_code.json", [as_data(f) for f in link_files(files)])
 
 
 # ------------------------------------------------------------- the fixtures
@@ -122,7 +124,7 @@ def test_a_text_statement_executed_elsewhere_is_one_write_not_two() -> None:
 
 
 def test_redis_writes_by_name_binding_pipeline_and_asyncio() -> None:
-    writes = writes_of(scan_fixture("redis_writes"), "redis")
+    writes = [w for w in writes_of(scan_fixture("redis_writes")) if w[0] == "Redis"]
     operations = {op for _, op, _, _ in writes}
     brief = {"set", "setex", "hset", "xadd", "lpush", "rpush", "sadd", "zadd", "incr", "expire", "delete", "publish"}
     assert brief | {"eval", "evalsha", "register_script", "xack"} <= operations
@@ -188,7 +190,7 @@ def test_gap_001_evidence_graduation_evaluator_persists_to_postgresql() -> None:
     files = []
     for path in sorted(EXAMPLE.rglob("*.py")):
         files.append(scan_python(path.relative_to(EXAMPLE).as_posix(), path.read_text(encoding="utf-8")).value)
-    by_path = {f.path: f for f in name_tables(files)}
+    by_path = {f.path: f for f in link_files(files)}
     evaluator = by_path["backend/app/jobs/graduation_evaluator.py"]
     assert evaluator.header is not None and evaluator.header.layer == "L5"
     assert "every 15 minutes" in evaluator.header.trigger

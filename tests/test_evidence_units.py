@@ -49,7 +49,7 @@ def example_jobs() -> dict[str, Job]:
 EXPECTED_JOBS = {
     "cost-snapshot-daily": ("cost_snapshot_job.py", "daily at 00:30 UTC", ("postgresql.service",), True),
     "cost-snapshot-hourly": ("cost_snapshot_job.py", "hourly at :05", ("postgresql.service",), False),
-    "costsim-canary": ("canary_runner.py", "daily at 00:00 UTC", ("postgresql.service",), True),
+    "costsim-canary": ("canary_runner.py", "daily at 00:00 UTC, up to 15 min late", ("postgresql.service",), True),
     "failure-aggregation": (
         "failure_aggregation.py",
         "daily at 02:00 UTC",
