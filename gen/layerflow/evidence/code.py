@@ -19,7 +19,7 @@ from layerflow.evidence.facts import SQL, FileEvidence, LayerHeader, ModelTable,
 from layerflow.evidence.header import parse_header
 from layerflow.evidence.pysource import collect_bindings, collect_imports, live_nodes, template
 from layerflow.evidence.redis_writes import expiring_keys
-from layerflow.evidence.statements import statement_sources, text_helpers, transaction_bounds
+from layerflow.evidence.statements import sql_constants, statement_helpers, statement_sources, transaction_bounds
 from layerflow.evidence.writes import call_writes, metric_objects
 from layerflow.model import Location
 
@@ -94,7 +94,8 @@ def _read_tree(path: str, tree: ast.Module) -> FileEvidence:
         classes=frozenset(node.name for node, _ in nodes if isinstance(node, ast.ClassDef)),
     )
     module.metrics, module.metric_groups = metric_objects(nodes, module)
-    module.text_helpers = text_helpers(nodes, tree, module)
+    statement_helpers(nodes, tree, module)
+    constants = sql_constants(nodes, tree, module)
     calls = [(node, scope) for node, scope in nodes if isinstance(node, ast.Call)]
     transaction_bounds(nodes, module)
     expiring_keys(calls, module)
@@ -111,6 +112,7 @@ def _read_tree(path: str, tree: ast.Module) -> FileEvidence:
         defines=tuple(node.name for node in defined),
         text_helpers=tuple(module.text_helpers.values()),
         metrics=tuple((name, metric) for name, metric in module.metrics.items() if "." not in name),
+        sql_constants=tuple(constants.items()),
         pending=tuple(module.pending),
     )
 

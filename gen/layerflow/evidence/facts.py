@@ -35,7 +35,8 @@ KIND_NAMES = {
     METRIC: "metric",
 }  # as a reader sees them in the report and on the pages
 REDIS_KINDS = frozenset({REDIS_STATE, REDIS_CACHE, PUBSUB})
-# A commit or flush ends a transaction that other calls wrote: on its own it writes nothing.
+# A commit or flush ends a transaction that other calls wrote: on its own it writes nothing
+# (WriteSite.is_commit), unless the function changed objects it holds before it.
 COMMIT_OPERATIONS = frozenset({"commit", "flush"})
 
 POSTGRESQL = "PostgreSQL"
@@ -68,8 +69,12 @@ class WriteSite:
 
     @property
     def is_commit(self) -> bool:
-        """A commit or flush: where other writes land, not a write of its own."""
-        return self.kind == SQL and self.operation in COMMIT_OPERATIONS
+        """A commit or flush that lands other calls' writes and writes nothing of its own.
+
+        A commit with a reason writes: it persists attributes the function
+        set on objects it holds (`item.status = "done"; session.commit()`).
+        """
+        return self.kind == SQL and self.operation in COMMIT_OPERATIONS and not self.reason
 
     @property
     def writes_sql(self) -> bool:
@@ -121,9 +126,9 @@ class PendingWrite:
     """A call that writes only if a name imported from another module is what it looks like.
 
     Each file is scanned alone, so `from app.metrics import runs_total;
-    runs_total.inc()` or `execute(sql_text("INSERT ..."))` with sql_text
-    imported cannot be judged there; link_files() settles them once every
-    file is read.
+    runs_total.inc()`, `execute(sql_text("INSERT ..."))` with sql_text
+    imported, or `execute(text(PURGE))` with PURGE imported cannot be judged
+    there; link_files() settles them once every file is read.
     """
 
     kind: str  # METRIC: an update of an imported object; SQL: a call of an imported function with SQL text
@@ -133,6 +138,7 @@ class PendingWrite:
     operation: str = ""  # METRIC: inc, set, observe...
     arguments: tuple[tuple[str, str], ...] = ()  # SQL: (position or keyword, text) of each string argument
     committed: bool = False  # SQL: a commit follows in the same function, or it runs inside a transaction
+    constant: bool = False  # SQL: `name` is a statement the other module holds (PURGE = "DELETE ..."), not a helper
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +152,7 @@ class FileEvidence:
     unread: Unread | None = None  # set when the file does not parse: it was not read for writes
     text_helpers: tuple[TextHelper, ...] = ()  # functions here that wrap text(), for files importing them
     metrics: tuple[tuple[str, str], ...] = ()  # module-level name -> Prometheus metric name, for importers
+    sql_constants: tuple[tuple[str, str], ...] = ()  # module-level name -> the SQL it holds, for importers
     pending: tuple[PendingWrite, ...] = ()  # calls settled across files by link_files(); () once linked
 
     @property

@@ -61,6 +61,7 @@ class _Resolver:
     def __init__(self, files: tuple[FileEvidence, ...]) -> None:
         self.helpers: dict[str, dict[str, TextHelper]] = {}
         self.metrics: dict[str, dict[str, str]] = {}
+        self.constants: dict[str, dict[str, str]] = {}
         self.modules: dict[str, list[str]] = {}
         self.paths = frozenset(f.path for f in files)
         for evidence in files:
@@ -68,23 +69,30 @@ class _Resolver:
                 self.helpers[evidence.path] = {h.name: h for h in evidence.text_helpers}
             if evidence.metrics:
                 self.metrics[evidence.path] = dict(evidence.metrics)
+            if evidence.sql_constants:
+                self.constants[evidence.path] = dict(evidence.sql_constants)
             parts = _module_parts(evidence.path)
             for start in range(len(parts)):
                 self.modules.setdefault(".".join(parts[start:]), []).append(evidence.path)
 
     def settle(self, pending: PendingWrite) -> list[WriteSite]:
-        offers: Mapping[str, Mapping[str, object]] = self.metrics if pending.kind == METRIC else self.helpers
+        offers: Mapping[str, Mapping[str, object]]
+        offers = self.metrics if pending.kind == METRIC else self.constants if pending.constant else self.helpers
         module, _, name = pending.name.rpartition(".")
         path = self._defining_file(module, name, pending.location.path, offers)
         if path is None:
             return []
         if pending.kind == METRIC:
-            metric = self.metrics[path][name]
-            reason = f"a metric defined in {path}"
-            return [
-                WriteSite(METRIC, PROMETHEUS, metric, pending.location, pending.is_async, pending.operation, reason)
-            ]
-        return _helper_writes(pending, self.helpers[path][name], path)
+            metric, reason = self.metrics[path][name], f"a metric defined in {path}"
+            site = WriteSite(METRIC, PROMETHEUS, metric, pending.location, pending.is_async, pending.operation, reason)
+            return [site]
+        if pending.constant:
+            return _sql_writes(pending, self.constants[path][name], f"runs {name} of {path}")
+        helper = self.helpers[path][name]
+        given = dict(pending.arguments)
+        sql = given.get(str(helper.position)) or given.get(helper.keyword)
+        through = f"through {helper.name}() of {path}"
+        return _sql_writes(pending, sql, through) if sql is not None else []
 
     def _defining_file(
         self, module: str, name: str, importer: str, offers: Mapping[str, Mapping[str, object]]
@@ -108,23 +116,18 @@ class _Resolver:
         return [p for p in (joined + ".py", joined + "/__init__.py") if p in self.paths]
 
 
-def _helper_writes(pending: PendingWrite, helper: TextHelper, path: str) -> list[WriteSite]:
-    """The writes of a call of an imported text() wrapper, from the SQL it was given."""
-    given = dict(pending.arguments)
-    sql = given.get(str(helper.position)) or given.get(helper.keyword)
-    if sql is None:
-        return []
-    through = f"through {helper.name}() of {path}, which returns text()"
+def _sql_writes(pending: PendingWrite, sql: str, how: str) -> list[WriteSite]:
+    """The writes of SQL that another module supplied: its statements, or the database functions it commits."""
     writes = sql_writes(sql)
     if writes:
-        return [_sql_site(pending, verb, table, through) for verb, table in writes]
+        return [_sql_site(pending, verb, table, how) for verb, table in writes]
     functions = database_functions(sql) if pending.committed else ()
     if not functions:
         return []
     verb = "CALL" if sql.lstrip()[:4].upper() == "CALL" else "SELECT"
     names = ", ".join(f"{f}()" for f in functions)
     noun = "function" if len(functions) == 1 else "functions"
-    reason = f"calls database {noun} {names} {through} and commits"
+    reason = f"calls database {noun} {names} and commits; {how}"
     return [_sql_site(pending, verb, name, reason) for name in functions]
 
 

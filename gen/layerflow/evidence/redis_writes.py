@@ -6,8 +6,11 @@ Three kinds, because they mean different things to a registry:
                   LPUSH, INCR, DEL... (a signal may persist here)
     redis_cache   a key written with an expiry: SETEX, PSETEX, SET with
                   ex=/px=/exat=/pxat=/keepttl=, any write to a key the same
-                  function gives a TTL (HSET then EXPIRE), EXPIRE itself, and
-                  writes through a client the code calls a cache
+                  function gives a TTL (HSET then EXPIRE), or that the file
+                  gives a TTL elsewhere when the key is spelt the same way
+                  (f"user:{uid}", self._key(uid): the invalidating DEL of a
+                  cache), EXPIRE itself, and writes through a client the
+                  code calls a cache
     pubsub        PUBLISH: a message to whoever listens now; nothing is kept
 
 A receiver is Redis by its name and what it was bound to (receivers.py); an
@@ -49,7 +52,13 @@ def expiring_keys(calls: list[tuple[ast.Call, ast.AST]], module: Module) -> None
         if func.attr == "set" and not _sets_ttl(call):
             continue
         if _receiver(func, scope, module) is not None:
-            module.expiring.add((id(scope), _key_identity(argument(call, 0, "name"), scope, module)))
+            key = argument(call, 0, "name")
+            identity = _key_identity(key, scope, module)
+            module.expiring.add((id(scope), identity))
+            # A key spelt as text (f"user:{uid}") or built by a call (self._key(uid)) is the same key file-wide;
+            # a bare name (`key`) is only known to be the same within its function.
+            if identity and not (isinstance(key, ast.Name) and identity.startswith("expr:")):
+                module.expiring_anywhere.add(identity)
 
 
 def redis_writes(call: ast.Call, func: ast.Attribute, scope: ast.AST, module: Module) -> list[WriteSite]:
@@ -71,7 +80,7 @@ def _receiver(func: ast.Attribute, scope: ast.AST, module: Module) -> Receiver |
     receiver = read_receiver(func.value, scope, module.bindings)
     if receiver.made_by in module.classes and "redis" not in receiver.made_by.lower():
         return None  # an object of a class of this file: its set() is its own
-    return receiver if receiver.is_redis(module.uses_redis) else None
+    return receiver if receiver.is_redis(module.generic_clients_are_redis) else None
 
 
 def _kind(call: ast.Call, method: str, receiver: Receiver, key: tuple[int, str], module: Module) -> str:
@@ -79,7 +88,7 @@ def _kind(call: ast.Call, method: str, receiver: Receiver, key: tuple[int, str],
         return PUBSUB
     if method in TTL_METHODS or method in EXPIRE_METHODS or (method == "set" and _sets_ttl(call)):
         return REDIS_CACHE
-    if key in module.expiring or "cache" in receiver.own:
+    if key in module.expiring or key[1] in module.expiring_anywhere or "cache" in receiver.own:
         return REDIS_CACHE
     return REDIS_STATE
 

@@ -13,7 +13,18 @@ import ast
 from collections.abc import Callable
 
 from layerflow.evidence.context import Module
-from layerflow.evidence.facts import METRIC, OBJECT_STORE, POSTGRESQL, PROMETHEUS, R2, S3, SQL, PendingWrite, WriteSite
+from layerflow.evidence.facts import (
+    COMMIT_OPERATIONS,
+    METRIC,
+    OBJECT_STORE,
+    POSTGRESQL,
+    PROMETHEUS,
+    R2,
+    S3,
+    SQL,
+    PendingWrite,
+    WriteSite,
+)
 from layerflow.evidence.files import file_function_writes, file_method_writes
 from layerflow.evidence.pysource import argument, dotted, qualified, show, template, terminal
 from layerflow.evidence.receivers import read_receiver
@@ -48,7 +59,16 @@ def call_writes(call: ast.Call, scope: ast.AST, module: Module) -> list[WriteSit
     sites = file_function_writes(call, scope, module) or text_writes(call, scope, module)
     if sites or not isinstance(call.func, ast.Attribute):
         return sites
-    detectors: tuple[Detector, ...] = (_metric, statement_writes, _orm, redis_writes, _object_store, file_method_writes)
+    detectors: tuple[Detector, ...] = (
+        _metric,
+        statement_writes,
+        _query_bulk,
+        _dataframe_to_sql,
+        _orm,
+        redis_writes,
+        _object_store,
+        file_method_writes,
+    )
     for detector in detectors:
         sites = detector(call, call.func, scope, module)
         if sites:
@@ -152,9 +172,34 @@ def _orm(call: ast.Call, func: ast.Attribute, scope: ast.AST, module: Module) ->
         details = sorted({_instance_table(m, scope, module) for m in members}) or [""]
     elif operation in {"bulk_insert_mappings", "bulk_update_mappings"}:
         details = [_model_table(first, module)]
+    elif operation in COMMIT_OPERATIONS and (changed := module.changed_before(call, scope)):
+        shown = ", ".join(dict.fromkeys(changed))
+        reason = f"commits what this function changed on objects it holds: {shown}"
+        return [module.site(SQL, POSTGRESQL, "", call, operation, reason)]
     else:
         details = [""]
     return [module.site(SQL, POSTGRESQL, detail, call, operation) for detail in details]
+
+
+def _dataframe_to_sql(call: ast.Call, func: ast.Attribute, scope: ast.AST, module: Module) -> list[WriteSite]:
+    """pandas' frame.to_sql("table", engine): rows appended to (or replacing) a table."""
+    if func.attr != "to_sql" or argument(call, 1, "con") is None:
+        return []
+    return [module.site(SQL, POSTGRESQL, module.text_of(argument(call, 0, "name"), scope), call, "to_sql")]
+
+
+def _query_bulk(call: ast.Call, func: ast.Attribute, scope: ast.AST, module: Module) -> list[WriteSite]:
+    """SQLAlchemy's Query bulk writes: db.query(Model).filter(...).delete() and .update({...})."""
+    if func.attr not in {"delete", "update"} or not isinstance(func.value, ast.Call):
+        return []
+    link: ast.expr = func.value
+    while isinstance(link, ast.Call) and isinstance(link.func, ast.Attribute):
+        if link.func.attr == "query":
+            if not read_receiver(link.func.value, scope, module.bindings).is_sql():
+                return []
+            return [module.site(SQL, POSTGRESQL, _model_table(argument(link, 0), module), call, func.attr)]
+        link = link.func.value
+    return []
 
 
 def _instance_table(expr: ast.expr | None, scope: ast.AST, module: Module) -> str:
