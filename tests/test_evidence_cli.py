@@ -188,6 +188,19 @@ def test_files_that_cannot_be_read_are_located_warnings(tiny: Path, capsys: pyte
     assert inputs[("src/latin1.py", 1)].startswith("not UTF-8 text")
 
 
+def test_a_file_under_overlapping_roots_is_read_and_listed_once(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tiny / "src" / "jobs").mkdir()
+    (tiny / "src" / "jobs" / "broken.py").write_text("def broken(:\n    pass\n", encoding="utf-8")
+    (tiny / "src" / "jobs" / "alias.py").symlink_to(tiny / "src" / "writer.py")
+    code, data = as_json(capsys, "check", "--code", ".", "--code", "src", "--code", "src/jobs")
+    assert code == 1
+    unread = [f for f in data["findings"] if f["rule"] == "input" and f["message"].startswith("cannot parse")]
+    assert [(f["location"]["path"], f["location"]["line"]) for f in unread] == [("src/jobs/broken.py", 1)]
+    assert not [f for f in data["findings"] if f["rule"] == "evidence.producer-ambiguous"]  # writer.py read once
+    _, report = run(capsys, "report", "--code", ".", "--code", "src")
+    assert report.count("`src/jobs/broken.py:1`") == 1
+
+
 def test_virtualenvs_and_caches_are_not_scanned(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for skipped in (".venv/lib", "node_modules/pkg", ".git/hooks", "src/__pycache__"):
         folder = tiny / skipped

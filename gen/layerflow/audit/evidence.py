@@ -5,7 +5,8 @@ A reviewer with the registry open next to the code asks of every signal:
 - Which file is the producer the registry names? Matched by path suffix, else by
   file name. Several files of one name are settled by the inventory's source
   files, then by the layer their "# Layer:" headers declare; what is still
-  several files is reported as ambiguous. A name no file matches is reported.
+  several files is reported as ambiguous. A name no file matches is reported,
+  with the file it probably means (CodeIndex.suggest).
 - Does the producer's code write where the registry says the signal persists?
   "In-memory" or none while the code writes PostgreSQL, Redis or an object store
   is the seed's GAP-001: a P1 gap keyed like the inventory's own check
@@ -16,9 +17,13 @@ A reviewer with the registry open next to the code asks of every signal:
 and of the code base and the ops directories as a whole:
 
 - Which files write to a database but are no signal's producer and no inventory
-  job's source? (the rules' UNREGISTERED_DB_WRITER gate)
+  job's source? (the rules' UNREGISTERED_DB_WRITER gate) A database write is
+  SQL (a bare commit is none), and Redis state once the registry keeps a
+  signal in Redis; caches with a TTL, pub/sub, files and metrics are shown,
+  never flagged, and tests and migrations are no producers.
 - Which systemd or cron jobs does neither the inventory nor the registry know?
   (the NEW_L7_JOB gate) Which inventory units are not among the units read?
+  Which jobs run a script or module the code roots do not hold?
 
 "The producer's code" of a signal is, in order of strength:
 
