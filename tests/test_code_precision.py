@@ -18,8 +18,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from code_precision import Score, measure  # noqa: E402
-from synth_code import build, write_project  # noqa: E402
+from code_precision import Score, measure
+from synth_code import build, write_project
 
 FILES = 200
 

@@ -385,9 +385,14 @@ def test_sql_constants_imported_from_another_module_write_where_they_run() -> No
     assert sites[0].reason == "runs PURGE of backend/app/db/queries.py"
 
 
-def test_linking_settles_nothing_when_the_module_is_not_in_the_code_base() -> None:
-    job = ("jobs/x.py", "from vendor.sql import sql_text\n\n\ndef f(s):\n    s.execute(sql_text('DELETE FROM t'))\n")
-    assert linked(job)["jobs/x.py"].writes == ()
+def test_a_name_from_a_module_outside_the_code_base_is_not_taken_for_ours() -> None:
+    # sql_text and runs_total are defined here, but these come from a vendor package
+    job = (
+        "jobs/x.py",
+        "from vendor.sql import sql_text\nfrom vendor.metrics import runs_total\n\n\ndef f(s):\n"
+        "    s.execute(sql_text('DELETE FROM t'))\n    runs_total.inc()\n",
+    )
+    assert linked(SQL_HELPERS, METRICS, job)["jobs/x.py"].writes == ()
 
 
 # ----------------------------------------------------------- bad input

@@ -12,9 +12,10 @@ link_files() settles them and then names ORM tables (name_tables). An
 imported module is found the way Python would find it from some source
 root: a file whose path ends with the module's dotted name
 (app.metrics -> .../app/metrics.py or .../app/metrics/__init__.py);
-relative imports count from the importing file. When the module is not in
-the code base but exactly one file defines the name, that file is taken:
-a package re-exporting a helper from its __init__.py.
+relative imports count from the importing file. When the module is in the
+code base but does not define the name, and exactly one file does, that
+file is taken: a package re-exporting a helper from its __init__.py. A
+module that is not in the code base settles nothing.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ class _Resolver:
             parts = _module_parts(evidence.path)
             for start in range(len(parts)):
                 self.modules.setdefault(".".join(parts[start:]), []).append(evidence.path)
+        directories = {tuple(f.path.split("/")[:end]) for f in files for end in range(1, f.path.count("/") + 1)}
+        # packages, with or without an __init__.py (namespace packages): app.db for backend/app/db/
+        self.packages = frozenset(".".join(d[start:]) for d in directories for start in range(len(d)))
 
     def settle(self, pending: PendingWrite) -> list[WriteSite]:
         offers: Mapping[str, Mapping[str, object]]
@@ -97,8 +101,11 @@ class _Resolver:
     def _defining_file(
         self, module: str, name: str, importer: str, offers: Mapping[str, Mapping[str, object]]
     ) -> str | None:
-        candidates = [p for p in self._module_files(module, importer) if name in offers.get(p, {})]
-        if not candidates:
+        found = self._module_files(module, importer)
+        if not found and not self._is_package(module, importer):
+            return None  # a module of another project: its names are not ours to read
+        candidates = [p for p in found if name in offers.get(p, {})]
+        if not candidates:  # the module is ours but re-exports the name (app/db/__init__.py): its one definer
             candidates = [p for p, offered in offers.items() if name in offered and p != importer]
             return candidates[0] if len(candidates) == 1 else None
         if len(candidates) == 1:
@@ -106,14 +113,24 @@ class _Resolver:
         scored = sorted(((_common_head(p, importer), p) for p in candidates), reverse=True)
         return scored[0][1] if scored[0][0] > scored[1][0] else None
 
+    def _is_package(self, module: str, importer: str) -> bool:
+        if module.startswith("."):
+            return ".".join(_relative(module, importer)) in self.packages
+        return module in self.packages
+
     def _module_files(self, module: str, importer: str) -> list[str]:
         if not module.startswith("."):
             return list(self.modules.get(module, ()))
-        dots = len(module) - len(module.lstrip("."))
-        directory = importer.split("/")[:-1]
-        base = directory[: len(directory) - (dots - 1)] if dots > 1 else directory
-        joined = "/".join([*base, *(p for p in module.lstrip(".").split(".") if p)])
+        joined = "/".join(_relative(module, importer))
         return [p for p in (joined + ".py", joined + "/__init__.py") if p in self.paths]
+
+
+def _relative(module: str, importer: str) -> list[str]:
+    """The path segments a relative import names: `..metrics` from app/jobs/x.py -> [app, metrics]."""
+    dots = len(module) - len(module.lstrip("."))
+    directory = importer.split("/")[:-1]
+    base = directory[: len(directory) - (dots - 1)] if dots > 1 else directory
+    return [*base, *(p for p in module.lstrip(".").split(".") if p)]
 
 
 def _sql_writes(pending: PendingWrite, sql: str, how: str) -> list[WriteSite]:
