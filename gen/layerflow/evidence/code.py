@@ -4,7 +4,12 @@ scan_python() parses the file with ast and looks at calls only, so comments,
 docstrings and strings never count as writes; code under `if TYPE_CHECKING:`
 or `if False:` never runs and is skipped. What a call writes is decided by
 the detectors in writes.py. A file that does not parse is reported, never
-raised: evidence is best-effort and must not stop an audit.
+raised: evidence is best-effort and must not stop an audit; its evidence
+says why (FileEvidence.unread), so it is listed once, with the reason.
+
+Each file is read alone. What it offers other files (text() wrappers, SQL
+constants, metrics, the classes and functions it defines) and what it needs
+from them (PendingWrite) are recorded here and joined by link_files().
 """
 
 from __future__ import annotations

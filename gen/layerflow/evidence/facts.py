@@ -111,9 +111,10 @@ class Unread:
 
 @dataclass(frozen=True, slots=True)
 class TextHelper:
-    """A function of a module that hands one of its parameters to text(): `def sql_text(s): return text(s)`.
+    """A function that hands one of its parameters to text() or execute(): `def sql_text(s): return text(s)`.
 
     A call of it with SQL is that SQL run: session.execute(sql_text("INSERT ...")) writes.
+    Module-level ones are offered to the files that import them (FileEvidence.text_helpers).
     """
 
     name: str

@@ -1,16 +1,22 @@
-"""What an execute() runs: SQL text, SQLAlchemy constructs, text() and the project's own wrappers of it.
+"""What an execute() runs: SQL text, SQLAlchemy constructs, and the project's own ways of building them.
 
-A statement is followed the way a reviewer follows it: through a name it was
-bound to (`PURGE = text("DELETE ...")` at module level, executed in a
-function), through text() and through a function of the code base that hands
-its parameter to text() (`def sql_text(s): return text(s)`). A wrapper
-defined in this file is followed here; one imported from another module is
-recorded as a PendingWrite and settled by link_files() once every file is
-read.
+A statement is followed the way a reviewer follows it:
+
+- through a name it was bound to (`stmt = update(Run)...`, or `PURGE =
+  text("DELETE ...")` at module level, executed in a function), and a method
+  carried on it (`stmt.on_conflict_do_nothing()`, `stmt.bindparams(...)`);
+- through text(), and through a function of this file that hands a parameter
+  to text() or to execute() (`def sql_text(s): return text(s)`,
+  `async def _run(self, stmt): await self.session.execute(stmt)`), or that
+  builds the statement and returns it (`def _upsert(self, rows): ...`);
+- across files: a wrapper of text() or an SQL constant imported from another
+  module is recorded as a PendingWrite and settled by link_files() once every
+  file is read.
 
 A statement that writes nothing but calls a database function
-("SELECT m10.cleanup_fn()") writes when the caller commits it: a commit
-later in the same function, or a `with engine.begin():` block around it.
+("SELECT m10.cleanup_fn()", "CALL archive()", select(func.x())) writes when
+the caller commits it: a commit later in the same function, or a block that
+commits on leaving it (`with engine.begin():`, psycopg's `with conn:`).
 """
 
 from __future__ import annotations
