@@ -23,8 +23,9 @@ from layerflow.audit.code_index import code_index, file_references, same_file
 from layerflow.audit.evidence import EVALUATED_FROM, assess, code_gaps, merge_gaps
 from layerflow.audit.history import states
 from layerflow.audit.summary import summarize
-from layerflow.evidence.code import name_tables, scan_python
+from layerflow.evidence.code import scan_python
 from layerflow.evidence.facts import CodeEvidence, EvidenceSet, OpsEvidence
+from layerflow.evidence.link import link_files
 from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
 from layerflow.model import (
     Analysis,
@@ -84,7 +85,7 @@ def code(*files: tuple[str, str], scripts: Sequence[str] = ()) -> CodeEvidence:
     for path, text in files:
         result = scan_python(path, text)
         scanned.append(result.value)
-    return CodeEvidence(("src",), name_tables(scanned), tuple(scripts))
+    return CodeEvidence(("src",), link_files(scanned), tuple(scripts))
 
 
 def ops(*units: tuple[str, str], cron: tuple[str, str] | None = None) -> OpsEvidence:
@@ -206,7 +207,9 @@ def test_the_embedded_example_keeps_the_seed_with_code_and_ops(example: Inputs) 
         "GAP-003": ("P3", "open", ""),
     }
     assert analysis.exit_code == 1
-    assert not [f for f in analysis.findings if f.rule.startswith("evidence.")]
+    # The one thing the example copy lacks: the synthetic-traffic script its unit runs (an L7-internal service).
+    [missing] = [f for f in analysis.findings if f.rule.startswith("evidence.")]
+    assert (missing.rule, missing.subject) == ("evidence.unit-script-missing", "m10-synthetic-traffic.service")
     decided = {g.rule: g for g in analysis.gates if g.reason.startswith(EVALUATED_FROM)}
     assert sorted(decided) == ["NEW_L7_JOB", "UNREGISTERED_DB_WRITER"]
     assert all(g.machine_checkable and not g.matched for g in decided.values())
@@ -301,11 +304,27 @@ def test_a_claimed_store_written_through_an_imported_module_is_written() -> None
 
 def test_an_unregistered_database_writer_is_a_warning_without_the_gate() -> None:
     inputs = registry_of("| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |")
-    evidence = code(("src/writer.py", WRITES_PG), ("src/rogue.py", WRITES_REDIS), ("src/files.py", WRITES_FILE))
+    evidence = code(("src/writer.py", WRITES_PG), ("src/rogue.py", WRITES_PG), ("src/files.py", WRITES_FILE))
     analysis = analyse(with_evidence(inputs, evidence))
     [finding] = findings(analysis, "evidence.unregistered-writer")
-    assert finding.subject == "src/rogue.py" and finding.location == Location("src/rogue.py", 6)
+    assert finding.subject == "src/rogue.py" and finding.location == Location("src/rogue.py", 4)
     assert "no signal's producer" in finding.message
+
+
+def test_redis_state_is_a_database_write_only_where_the_registry_keeps_signals_in_redis() -> None:
+    evidence = code(("src/writer.py", WRITES_PG), ("src/rogue.py", WRITES_REDIS))
+    sql_only = registry_of("| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |")
+    assert not findings(analyse(with_evidence(sql_only, evidence)), "evidence.unregistered-writer")
+    found = assess(with_evidence(sql_only, evidence))
+    assert found is not None
+    rogue = next(w for w in found.writers if w.path == "src/rogue.py")
+    assert (rogue.status, rogue.database) == ("unregistered", False)  # shown, not flagged
+    with_redis = registry_of(
+        "| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |",
+        "| SIG-002 | Beat | `pool.py` | L5 | sup.py | L6 | Redis (hb) |",
+    )
+    [finding] = findings(analyse(with_evidence(with_redis, evidence)), "evidence.unregistered-writer")
+    assert finding.location == Location("src/rogue.py", 6)
 
 
 def test_the_writer_gate_is_evaluated_from_code_and_reports_instead() -> None:
@@ -427,6 +446,119 @@ def test_a_file_that_does_not_parse_is_no_crash() -> None:
     assert analysis.exit_code == 1  # the claim cannot be confirmed: a warning, nothing worse
 
 
+def test_the_finding_points_at_the_first_sql_write_not_an_earlier_redis_line() -> None:
+    rogue = (
+        "import redis\nfrom sqlalchemy import text\n\nr = redis.Redis()\n\n\ndef run(session, key):\n"
+        "    r.setex(key, 60, 'x')\n    r.set('flags', '1')\n    session.execute(text('DELETE FROM t'))\n"
+    )
+    inputs = replace(
+        registry_of("| SIG-001 | Beat | `pool.py` | L5 | sup.py | L6 | Redis (hb) |"), rules=Rules(gates=(WRITER_GATE,))
+    )
+    [gate] = analyse(with_evidence(inputs, code(("src/rogue.py", rogue)))).gates
+    assert gate.matched == (("src/rogue.py", Location("src/rogue.py", 10)),)  # not the SETEX of line 8, nor line 9
+
+
+def test_caches_messages_files_and_metrics_are_shown_but_not_flagged() -> None:
+    cache_only = (
+        "import redis\n\nr = redis.Redis()\n\n\ndef warm(k):\n    r.setex(k, 60, 'v')\n    r.publish('hb', 1)\n"
+    )
+    commit_only = (
+        "async def get_db(maker):\n    async with maker() as session:\n        yield session\n"
+        "        await session.commit()\n"
+    )
+    inputs = registry_of("| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |")
+    evidence = code(("src/writer.py", WRITES_PG), ("src/cache.py", cache_only), ("src/db/session.py", commit_only))
+    analysis = analyse(with_evidence(inputs, evidence))
+    assert not findings(analysis, "evidence.unregistered-writer")
+    report = render_report(analysis)
+    shown = "unregistered; not flagged: writes only Redis cache (TTL), pub/sub"
+    assert f"| `src/cache.py` | 2 | Redis cache (TTL), Redis pub/sub | {shown} |" in report
+    assert "| `src/db/session.py` | 1 | PostgreSQL | unregistered; not flagged: writes only commits |" in report
+    assert "**2** are unregistered: **0** write to a database" in report
+
+
+def test_tests_and_migrations_are_not_unregistered_writers() -> None:
+    inputs = registry_of("| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |")
+    evidence = code(
+        ("src/writer.py", WRITES_PG),
+        ("src/tests/test_things.py", WRITES_PG),
+        ("src/conftest.py", WRITES_PG),
+        ("src/alembic/versions/0001_things.py", WRITES_PG),
+    )
+    analysis = analyse(with_evidence(inputs, evidence))
+    assert not findings(analysis, "evidence.unregistered-writer")
+    found = assess(with_evidence(inputs, evidence))
+    assert found is not None
+    assert {w.path: w.status for w in found.writers} == {
+        "src/alembic/versions/0001_things.py": "migration",
+        "src/conftest.py": "test",
+        "src/tests/test_things.py": "test",
+        "src/writer.py": "registered",
+    }
+
+
+def test_a_prometheus_claim_written_through_an_imported_metric_is_written() -> None:
+    metrics = ("src/app/metrics.py", "from prometheus_client import Counter\n\nruns_total = Counter('runs', 'runs')\n")
+    job = ("src/app/jobs/refresh.py", "from app.metrics import runs_total\n\n\ndef run():\n    runs_total.inc()\n")
+    inputs = registry_of("| SIG-001 | Runs | `refresh.py` | L7 | grafana | L8 | Prometheus |")
+    analysis = analyse(with_evidence(inputs, code(metrics, job)))
+    assert not findings(analysis, "evidence.persistence-unwritten")
+
+
+@pytest.mark.parametrize(
+    ("files", "suggestion"),
+    [
+        # renamed, class kept: the file that defines UserWriteService
+        (
+            (
+                ("src/backend/app/drivers/user_write_driver.py", "class UserWriteService:\n    pass\n"),
+                ("src/backend/app/services/user_service.py", NO_WRITES),
+            ),
+            "; perhaps src/backend/app/drivers/user_write_driver.py, which defines UserWriteService",
+        ),
+        # ... or the function named like the file's stem
+        (
+            (("src/jobs/writer_jobs.py", "def user_write_service():\n    pass\n"),),
+            "; perhaps src/jobs/writer_jobs.py, which defines user_write_service",
+        ),
+        # nothing defines it: the closest file name
+        (
+            (("src/backend/app/drivers/user_write_driver.py", NO_WRITES),),
+            "; perhaps src/backend/app/drivers/user_write_driver.py",
+        ),
+        # nothing close: no suggestion
+        ((("src/backend/app/billing.py", NO_WRITES),), ""),
+    ],
+)
+def test_a_producer_no_file_matches_gets_a_suggestion(files: tuple[tuple[str, str], ...], suggestion: str) -> None:
+    inputs = registry_of("| SIG-001 | Thing | `user_write_service.py` | L5 | api.py | L2 | PostgreSQL |")
+    [finding] = findings(analyse(with_evidence(inputs, code(*files))), "evidence.producer-not-found")
+    assert (
+        finding.message == "SIG-001 names producer user_write_service.py, which matches no file under src" + suggestion
+    )
+
+
+def test_an_inventory_source_file_no_file_matches_gets_a_suggestion_too() -> None:
+    inputs = replace(registry_of(), inventory=inventory_of(producer("snap-job", sources=["jobs/snapshot_service.py"])))
+    evidence = code(("src/jobs/snapshot_driver.py", "class SnapshotService:\n    pass\n"))
+    [finding] = findings(analyse(with_evidence(inputs, evidence)), "evidence.producer-not-found")
+    assert finding.message.endswith("; perhaps src/jobs/snapshot_driver.py, which defines SnapshotService")
+    report = render_report(analyse(with_evidence(inputs, evidence)))
+    assert (
+        "- snap-job: `jobs/snapshot_service.py`; perhaps `src/jobs/snapshot_driver.py`, which defines `SnapshotService`"
+        in report
+    )
+
+
+def test_a_file_that_does_not_parse_is_listed_once_in_the_report() -> None:
+    inputs = registry_of("| SIG-001 | Thing | `writer.py` | L5 | api.py | L2 | PostgreSQL |")
+    analysis = analyse(with_evidence(inputs, code(("src/writer.py", WRITES_PG), ("src/broken.py", "def broken(:\n"))))
+    report = render_report(analysis)
+    assert "**1** Python file(s) could not be read, so their writes are unknown:" in report
+    assert report.count("`src/broken.py:1`") == 1
+    assert "| `src/broken.py:1` | cannot parse Python: invalid syntax |" in report
+
+
 # -------------------------------------------------------------------- ops
 
 
@@ -483,6 +615,34 @@ def test_an_inventory_unit_not_found_is_a_warning_and_a_found_one_gives_the_sche
     report = render_report(analysis)
     assert "| Schedule (units) |" in report
     assert "| every 5 minutes; ⚠️ unit not found |" in report
+
+
+def test_a_unit_whose_script_or_module_is_missing_from_the_code_roots_is_reported() -> None:
+    units = (
+        ("ops/gone.service", SERVICE.format(script="gone_job.py")),
+        ("ops/here.service", SERVICE.format(script="here_job.py")),
+        ("ops/mod.service", "[Service]\nExecStart=/usr/bin/python -m app.jobs.vanished\n"),
+        ("ops/pkg.service", "[Service]\nExecStart=/usr/bin/python -m app.tools\n"),
+        ("ops/tool.service", "[Service]\nExecStart=/usr/local/bin/backup-tool --now\n"),
+    )
+    evidence = code(
+        ("src/scripts/ops/here_job.py", NO_WRITES),
+        ("src/scripts/ops/gone_jobs.py", NO_WRITES),
+        ("src/app/tools/__main__.py", NO_WRITES),
+    )
+    analysis = analyse(with_evidence(registry_of(), evidence, ops(*units)))
+    missing = {f.subject: f for f in findings(analysis, "evidence.unit-script-missing")}
+    assert sorted(missing) == ["gone.service", "mod.service"]  # a program is not the code base's to hold
+    assert missing["gone.service"].severity is Severity.WARNING
+    assert missing["gone.service"].location == Location("ops/gone.service", 4)
+    assert missing["gone.service"].message == (
+        "gone.service runs /opt/app/scripts/ops/gone_job.py, which matches no file under src; "
+        "perhaps src/scripts/ops/gone_jobs.py"
+    )
+    assert missing["mod.service"].message.startswith("mod.service runs module app.jobs.vanished, which matches no file")
+    assert "⚠️ not in the code roots" in render_report(analysis)
+    # without --code there is nothing to hold the scripts against
+    assert not findings(analyse(with_evidence(registry_of(), ops_part=ops(*units))), "evidence.unit-script-missing")
 
 
 # ---------------------------------------------------------------- matching

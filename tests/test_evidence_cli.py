@@ -188,6 +188,19 @@ def test_files_that_cannot_be_read_are_located_warnings(tiny: Path, capsys: pyte
     assert inputs[("src/latin1.py", 1)].startswith("not UTF-8 text")
 
 
+def test_a_file_under_overlapping_roots_is_read_and_listed_once(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tiny / "src" / "jobs").mkdir()
+    (tiny / "src" / "jobs" / "broken.py").write_text("def broken(:\n    pass\n", encoding="utf-8")
+    (tiny / "src" / "jobs" / "alias.py").symlink_to(tiny / "src" / "writer.py")
+    code, data = as_json(capsys, "check", "--code", ".", "--code", "src", "--code", "src/jobs")
+    assert code == 1
+    unread = [f for f in data["findings"] if f["rule"] == "input" and f["message"].startswith("cannot parse")]
+    assert [(f["location"]["path"], f["location"]["line"]) for f in unread] == [("src/jobs/broken.py", 1)]
+    assert not [f for f in data["findings"] if f["rule"] == "evidence.producer-ambiguous"]  # writer.py read once
+    _, report = run(capsys, "report", "--code", ".", "--code", "src")
+    assert report.count("`src/jobs/broken.py:1`") == 1
+
+
 def test_virtualenvs_and_caches_are_not_scanned(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for skipped in (".venv/lib", "node_modules/pkg", ".git/hooks", "src/__pycache__"):
         folder = tiny / skipped
@@ -198,10 +211,16 @@ def test_virtualenvs_and_caches_are_not_scanned(tiny: Path, capsys: pytest.Captu
 
 
 def test_an_unregistered_writer_from_the_cli(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tiny / "src" / "rogue.py").write_text("import redis\n\nr = redis.Redis()\nr.set('x', 1)\n", encoding="utf-8")
+    (tiny / "src" / "rogue.py").write_text(
+        "import redis\nfrom sqlalchemy import text\n\nr = redis.Redis()\n\n\ndef run(db):\n"
+        "    r.setex('seen', 60, 1)\n    db.execute(text('DELETE FROM seen_events'))\n",
+        encoding="utf-8",
+    )
+    (tiny / "src" / "beat.py").write_text("import redis\n\nr = redis.Redis()\nr.set('x', 1)\n", encoding="utf-8")
     _, data = as_json(capsys, "check", "--code", "src")
+    # The SQL write, not the Redis cache line above it; Redis state alone is no database writer here.
     [finding] = [f for f in data["findings"] if f["rule"] == "evidence.unregistered-writer"]
-    assert finding["location"] == {"path": "src/rogue.py", "line": 4}
+    assert finding["location"] == {"path": "src/rogue.py", "line": 9}
 
 
 def test_a_missing_root_is_a_warning_and_decides_no_gate(

@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layerflow.evidence.code import name_tables, scan_python
+from layerflow.evidence.code import scan_python
 from layerflow.evidence.facts import FileEvidence, WriteSite
 from layerflow.evidence.header import parse_header
-from layerflow.evidence.sql import sql_writes
+from layerflow.evidence.link import link_files
+from layerflow.evidence.sql import database_functions, sql_writes
 from layerflow.model import Level
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
@@ -37,7 +38,8 @@ def scan_fixture(name: str) -> FileEvidence:
 def site_line(site: WriteSite) -> str:
     """One write site as a reviewable line: every field, in a fixed order."""
     mark = " · async" if site.is_async else ""
-    return f"{site.location.line}: {site.kind} → {site.target} · {site.operation} · {site.detail}{mark}"
+    why = f" · {site.reason}" if site.reason else ""
+    return f"{site.location.line}: {site.kind} → {site.target} · {site.operation} · {site.detail}{mark}{why}"
 
 
 def as_data(evidence: FileEvidence) -> dict[str, object]:
@@ -71,7 +73,7 @@ def test_example_code_base_matches_golden(golden: Golden) -> None:
         result = scan_python(path.relative_to(EXAMPLE).as_posix(), path.read_text(encoding="utf-8"))
         assert result.problems == ()
         files.append(result.value)
-    golden("evidence/example_code.json", [as_data(f) for f in name_tables(files)])
+    golden("evidence/example_code.json", [as_data(f) for f in link_files(files)])
 
 
 # ------------------------------------------------------------- the fixtures
@@ -122,7 +124,7 @@ def test_a_text_statement_executed_elsewhere_is_one_write_not_two() -> None:
 
 
 def test_redis_writes_by_name_binding_pipeline_and_asyncio() -> None:
-    writes = writes_of(scan_fixture("redis_writes"), "redis")
+    writes = [w for w in writes_of(scan_fixture("redis_writes")) if w[0] == "Redis"]
     operations = {op for _, op, _, _ in writes}
     brief = {"set", "setex", "hset", "xadd", "lpush", "rpush", "sadd", "zadd", "incr", "expire", "delete", "publish"}
     assert brief | {"eval", "evalsha", "register_script", "xack"} <= operations
@@ -188,7 +190,7 @@ def test_gap_001_evidence_graduation_evaluator_persists_to_postgresql() -> None:
     files = []
     for path in sorted(EXAMPLE.rglob("*.py")):
         files.append(scan_python(path.relative_to(EXAMPLE).as_posix(), path.read_text(encoding="utf-8")).value)
-    by_path = {f.path: f for f in name_tables(files)}
+    by_path = {f.path: f for f in link_files(files)}
     evaluator = by_path["backend/app/jobs/graduation_evaluator.py"]
     assert evaluator.header is not None and evaluator.header.layer == "L5"
     assert "every 15 minutes" in evaluator.header.trigger
@@ -203,6 +205,194 @@ def test_the_anomaly_detector_reads_snapshots_and_writes_only_anomalies() -> Non
     path = EXAMPLE / "backend/app/services/cost_anomaly_detector.py"
     evidence = scan_python("detector.py", path.read_text(encoding="utf-8")).value
     assert {s.detail for s in evidence.writes} == {"cost_anomalies", "commit"}
+
+
+# ------------------------------------------------------------ store classes
+
+
+def kinds_by_line(evidence: FileEvidence) -> dict[int, str]:
+    return {s.location.line: s.kind for s in evidence.writes}
+
+
+def test_redis_writes_are_classed_as_state_cache_or_pubsub() -> None:
+    evidence = scan_fixture("store_classes")
+    by_operation = {(s.operation, s.detail): s.kind for s in evidence.writes}
+    assert by_operation[("set", "feature:flags")] == "redis_state"
+    assert by_operation[("hset", "workers:last_seen")] == "redis_state"
+    assert by_operation[("xadd", "events:orders")] == "redis_state"
+    assert by_operation[("delete", "feature:flags")] == "redis_state"
+    for cached in ("session:{user_id}", "token:partner", "user:{user_id}", "report:daily", "lock:nightly"):
+        assert {s.kind for s in evidence.writes if s.detail == cached} == {"redis_cache"}, cached
+    assert by_operation[("set", "stats:hour")] == "redis_cache"  # set(name, value, 60): ex by position
+    assert by_operation[("set", "stats:total")] == "redis_state"  # ex=None
+    # INCR then EXPIRE of the same key, HSET then EXPIRE in a pipeline: a key with a TTL
+    assert {s.kind for s in evidence.writes if s.detail in {"ratelimit:{client_id}", "item:{item_id}"}} == {
+        "redis_cache"
+    }
+    # the DEL that invalidates a key the file writes with a TTL elsewhere, spelt the same way
+    assert kinds_by_line(evidence)[45] == "redis_cache"
+    assert by_operation[("publish", "workers:heartbeat")] == "pubsub"
+    assert all(s.target == "Redis" for s in evidence.writes)
+
+
+def test_in_process_caches_named_cache_are_not_redis() -> None:
+    evidence = scan_fixture("store_classes")
+    assert not [s for s in evidence.writes if s.location.line >= 56]  # LocalCache of this file, TTLCache, a dict
+
+
+def test_http_clients_post_put_and_delete_write_nothing() -> None:
+    evidence = scan_fixture("http_clients")
+    assert [(s.kind, s.operation, s.detail) for s in evidence.writes] == [("redis_cache", "setex", "token:partner")]
+
+
+# ------------------------------------------------------------ SQL statements
+
+
+def sql_by_line(evidence: FileEvidence) -> dict[int, WriteSite]:
+    return {s.location.line: s for s in evidence.writes if s.kind == "sql"}
+
+
+def test_committed_database_functions_are_writes_that_say_why() -> None:
+    sites = sql_by_line(scan_fixture("sql_statements"))
+    committed = sites[21]
+    assert (committed.operation, committed.detail) == ("SELECT", "ops.cleanup_expired_sessions")
+    assert committed.reason == "calls database function ops.cleanup_expired_sessions() and commits"
+    assert sites[27].detail == "maintenance.rebuild_rollups"  # inside `with engine.begin():`
+    assert (sites[31].operation, sites[31].detail) == ("CALL", "archive.move_closed_orders")
+    assert sites[36].detail == "maintenance.recompute_scores"  # select(func.maintenance.recompute_scores())
+    assert sites[44].detail == "ops.expire_tokens"  # psycopg2's `with conn:` commits
+
+
+def test_database_functions_only_read_and_builtins_are_no_writes() -> None:
+    sites = sql_by_line(scan_fixture("sql_statements"))
+    assert 48 not in sites  # SELECT * FROM ops.table_health(): not committed
+    assert sites[53].operation == "commit" and sites[53].is_commit  # count(*), now(): SQL's own functions
+    assert 52 not in sites
+
+
+def test_a_local_wrapper_of_text_and_statement_helpers_are_followed() -> None:
+    sites = sql_by_line(scan_fixture("sql_statements"))
+    assert (sites[57].operation, sites[57].detail, sites[57].reason) == ("UPDATE", "orders", "through q()")
+    assert (sites[69].operation, sites[69].detail) == ("INSERT", "Order")  # execute(self._upsert(rows))
+    assert (sites[75].operation, sites[75].reason) == ("UPDATE", "through _run()")  # self._run(update(...))
+
+
+def test_a_commit_writes_what_the_function_changed_and_a_bare_commit_writes_nothing() -> None:
+    sites = sql_by_line(scan_fixture("sql_statements"))
+    assert sites[80].writes_sql and "order.name" in sites[80].reason
+    assert sites[83].is_commit and not sites[83].writes_sql
+
+
+def test_query_bulk_writes_and_dataframe_to_sql() -> None:
+    sites = sql_by_line(scan_fixture("sql_statements"))
+    assert [(sites[n].operation, sites[n].detail) for n in (87, 88, 94)] == [
+        ("update", "Order"),
+        ("delete", "Order"),
+        ("to_sql", "order_imports"),
+    ]
+
+
+# -------------------------------------------------------- across files
+
+
+def linked(*files: tuple[str, str]) -> dict[str, FileEvidence]:
+    scanned = []
+    for path, text in files:
+        result = scan_python(path, text)
+        assert result.problems == ()
+        scanned.append(result.value)
+    return {f.path: f for f in link_files(scanned)}
+
+
+SQL_HELPERS = (
+    "backend/app/db/sql.py",
+    "from sqlalchemy import text\n\n\ndef sql_text(query):\n    return text(query)\n",
+)
+DB_PACKAGE = ("backend/app/db/__init__.py", "from .sql import sql_text\n")
+METRICS = (
+    "backend/app/metrics.py",
+    "from prometheus_client import Counter, Gauge\n\nruns_total = Counter('app_runs_total', 'runs', ['job'])\n"
+    "DEPTH = Gauge('app_queue_depth', 'depth')\n",
+)
+
+
+@pytest.mark.parametrize("imported", ["from app.db.sql import sql_text", "from app.db import sql_text"])
+def test_a_wrapper_of_text_imported_from_another_module_is_followed(imported: str) -> None:
+    job = (
+        "scripts/ops/purge.py",
+        f"{imported}\n\n\ndef run(session):\n"
+        '    session.execute(sql_text("DELETE FROM audit_log WHERE created_at < now()"))\n'
+        '    session.execute(sql_text("SELECT ops.vacuum_stats()"))\n',
+    )
+    files = linked(SQL_HELPERS, DB_PACKAGE, job)
+    [site] = files["scripts/ops/purge.py"].writes  # the SELECT is not committed: a read
+    assert (site.kind, site.operation, site.detail, site.location.line) == ("sql", "DELETE", "audit_log", 5)
+    assert site.reason == "through sql_text() of backend/app/db/sql.py"
+    assert all(f.pending == () for f in files.values())
+
+
+def test_a_committed_database_function_through_an_imported_wrapper() -> None:
+    job = (
+        "scripts/ops/rollup.py",
+        "from app.db.sql import sql_text\n\n\ndef run(session):\n"
+        '    session.execute(sql_text("SELECT maintenance.rollup()"))\n    session.commit()\n',
+    )
+    site = linked(SQL_HELPERS, job)["scripts/ops/rollup.py"].writes[0]
+    assert (site.operation, site.detail) == ("SELECT", "maintenance.rollup")
+    assert site.reason.startswith("calls database function maintenance.rollup() and commits; through sql_text()")
+
+
+@pytest.mark.parametrize(
+    ("imports", "update"),
+    [
+        ("from app.metrics import runs_total", "runs_total.labels(job='x').inc()"),
+        ("import app.metrics as metrics", "metrics.runs_total.labels(job='x').inc()"),
+        ("from app import metrics", "metrics.DEPTH.set(3)"),
+        ("from .. import metrics", "metrics.DEPTH.set(3)"),
+    ],
+)
+def test_metrics_defined_in_another_module_are_resolved(imports: str, update: str) -> None:
+    job = ("backend/app/jobs/refresh.py", f"{imports}\n\n\ndef run():\n    {update}\n")
+    [site] = linked(METRICS, job)["backend/app/jobs/refresh.py"].writes
+    assert (site.kind, site.target, site.location.line) == ("metric", "Prometheus", 5)
+    assert site.detail in {"app_runs_total", "app_queue_depth"}
+    assert site.reason == "a metric defined in backend/app/metrics.py"
+
+
+def test_an_imported_object_that_is_no_metric_is_no_write() -> None:
+    job = ("backend/app/jobs/refresh.py", "from app.core import settings\n\nsettings.set('x', 1)\n")
+    assert linked(METRICS, ("backend/app/core/__init__.py", "settings = object()\n"), job)[job[0]].writes == ()
+
+
+def test_sql_constants_imported_from_another_module_write_where_they_run() -> None:
+    queries = (
+        "backend/app/db/queries.py",
+        'from sqlalchemy import text\n\nPURGE = """\n    DELETE FROM sessions WHERE expired\n"""\n'
+        'STALE = text("UPDATE sessions SET stale = true")\nCOUNT = "SELECT count(*) FROM sessions"\n',
+    )
+    job = (
+        "scripts/ops/sessions.py",
+        "from sqlalchemy import text\n\nfrom app.db.queries import COUNT, PURGE, STALE\n\n\ndef run(session):\n"
+        "    session.execute(text(COUNT))\n    session.execute(text(PURGE))\n    session.execute(STALE)\n",
+    )
+    files = linked(queries, job)
+    assert files["backend/app/db/queries.py"].writes == ()  # statements defined, not run
+    sites = files["scripts/ops/sessions.py"].writes
+    assert [(s.operation, s.detail, s.location.line) for s in sites] == [
+        ("DELETE", "sessions", 8),
+        ("UPDATE", "sessions", 9),
+    ]
+    assert sites[0].reason == "runs PURGE of backend/app/db/queries.py"
+
+
+def test_a_name_from_a_module_outside_the_code_base_is_not_taken_for_ours() -> None:
+    # sql_text and runs_total are defined here, but these come from a vendor package
+    job = (
+        "jobs/x.py",
+        "from vendor.sql import sql_text\nfrom vendor.metrics import runs_total\n\n\ndef f(s):\n"
+        "    s.execute(sql_text('DELETE FROM t'))\n    runs_total.inc()\n",
+    )
+    assert linked(SQL_HELPERS, METRICS, job)["jobs/x.py"].writes == ()
 
 
 # ----------------------------------------------------------- bad input
@@ -305,6 +495,27 @@ def test_a_header_naming_no_layer_is_reported() -> None:
 )
 def test_sql_writes(sql: str, expected: list[tuple[str, str]]) -> None:
     assert list(sql_writes(sql)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT m10_recovery.cleanup_expired(30)", ("m10_recovery.cleanup_expired",)),
+        ("SELECT * FROM archive_old_runs(:days)", ("archive_old_runs",)),
+        ("CALL ops.rotate_partitions()", ("ops.rotate_partitions",)),
+        ('SELECT "ops"."purge"()', ("ops.purge",)),
+        ("WITH x AS (SELECT 1) SELECT refresh_stats()", ("refresh_stats",)),
+        ("SELECT count(*) FROM runs WHERE created_at < now()", ()),
+        ("SELECT coalesce(max(id), 0) FROM t WHERE id = ANY(:ids) AND x IN (1, 2)", ()),
+        ("SELECT pg_advisory_lock(42)", ()),
+        ("SELECT pg_catalog.pg_size_pretty(1)", ()),
+        ("SELECT EXISTS (SELECT 1 FROM t)", ()),
+        ("INSERT INTO t SELECT f()", ()),  # writes anyway: sql_writes says so
+        ("SELECT 'cleanup()' AS label", ()),
+    ],
+)
+def test_database_functions(sql: str, expected: tuple[str, ...]) -> None:
+    assert database_functions(sql) == expected
 
 
 # ---------------------------------------------------------------- property

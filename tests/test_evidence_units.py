@@ -49,7 +49,7 @@ def example_jobs() -> dict[str, Job]:
 EXPECTED_JOBS = {
     "cost-snapshot-daily": ("cost_snapshot_job.py", "daily at 00:30 UTC", ("postgresql.service",), True),
     "cost-snapshot-hourly": ("cost_snapshot_job.py", "hourly at :05", ("postgresql.service",), False),
-    "costsim-canary": ("canary_runner.py", "daily at 00:00 UTC", ("postgresql.service",), True),
+    "costsim-canary": ("canary_runner.py", "daily at 00:00 UTC, up to 15 min late", ("postgresql.service",), True),
     "failure-aggregation": (
         "failure_aggregation.py",
         "daily at 02:00 UTC",
@@ -278,6 +278,39 @@ SCHEDULES = [
     ("@weekly", "weekly on Sunday at 00:00 UTC"),
     ("@reboot", "at boot"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("timer", "words"),
+    [
+        ("OnCalendar=*:0/5\nRandomizedDelaySec=30", "every 5 minutes, up to 30 s late"),
+        ("OnCalendar=daily\nRandomizedDelaySec=15min", "daily at 00:00 UTC, up to 15 min late"),
+        ("OnCalendar=hourly\nRandomizedDelaySec=1h", "hourly at :00, up to 1 h late"),
+        ("OnCalendar=*:0/5\nRandomizedDelaySec=1.5", "every 5 minutes, up to 1.5 s late"),
+        (
+            "OnBootSec=1min\nOnUnitActiveSec=30s\nRandomizedDelaySec=90s",
+            "every 30 seconds, up to 90 s late (first: 1 minute after boot)",
+        ),
+        ("OnCalendar=*:0/5\nRandomizedDelaySec=0", "every 5 minutes"),
+    ],
+)
+def test_randomized_delay_is_said_in_the_schedule(timer: str, words: str) -> None:
+    service = parse_unit("ops/x.service", "[Service]\nExecStart=/usr/bin/python /srv/x.py\n").value
+    unit = parse_unit("ops/x.timer", f"[Timer]\n{timer}\n").value
+    paired = pair_jobs([service, unit])
+    [job] = paired.value
+    assert paired.problems == ()
+    assert job.schedule is not None and job.schedule.words == words
+    assert ("RandomizedDelaySec=" in job.schedule.expression) == ("RandomizedDelaySec" in timer)
+
+
+def test_an_unreadable_randomized_delay_is_a_located_warning() -> None:
+    service = parse_unit("ops/x.service", "[Service]\nExecStart=/usr/bin/python /srv/x.py\n").value
+    unit = parse_unit("ops/x.timer", "[Timer]\nOnCalendar=*:0/5\nRandomizedDelaySec=soon\n").value
+    paired = pair_jobs([service, unit])
+    assert paired.value[0].schedule is not None and paired.value[0].schedule.words == "every 5 minutes"
+    [problem] = paired.problems
+    assert (problem.location.line, problem.message) == (3, "cannot read RandomizedDelaySec=soon")
 
 
 @pytest.mark.parametrize(("expression", "words"), SCHEDULES)

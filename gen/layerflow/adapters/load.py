@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -21,9 +22,10 @@ from typing import Any
 from layerflow.audit.analysis import analyse
 from layerflow.audit.history import validate_changes
 from layerflow.errors import Parsed, error, warning
-from layerflow.evidence.code import name_tables, scan_python
+from layerflow.evidence.code import scan_python
 from layerflow.evidence.commands import SCRIPT_SUFFIXES
-from layerflow.evidence.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, OpsEvidence, UnitFile
+from layerflow.evidence.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, OpsEvidence, UnitFile, Unread
+from layerflow.evidence.link import link_files
 from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
 from layerflow.model import Analysis, ChangeRecord, Inputs, Inventory, Ledger, Level, Problem, Rules
 from layerflow.parse.changes import parse_change
@@ -238,7 +240,8 @@ def _walk(root: Path, shown: str) -> list[tuple[Path, str]]:
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         relative = os.path.relpath(folder, root)
         prefix = shown if relative == "." else f"{shown}/{Path(relative).as_posix()}"
-        found.extend((Path(folder, name), f"{prefix}/{name}") for name in sorted(names))
+        # "./src/x.py" under the root "." is "src/x.py" under the root "src": one file, one name
+        found.extend((Path(folder, name), posixpath.normpath(f"{prefix}/{name}")) for name in sorted(names))
     return found
 
 
@@ -273,19 +276,29 @@ def _code(paths: Sequence[str], problems: list[Problem]) -> CodeEvidence | None:
     if not roots:
         return None
     scanned: dict[str, FileEvidence] = {}
+    undecoded: list[Unread] = []
     scripts: set[str] = set()
+    seen: set[str] = set()  # real paths: overlapping roots and symlinks read a file once
     for root, shown_root in roots:
         for path, shown in _walk(root, shown_root):
-            if path.suffix == ".py" and shown not in scanned:
+            if path.suffix == ".py":
+                real = os.path.realpath(path)
+                if real in seen:
+                    continue
+                seen.add(real)
+                before = len(problems)
                 text = _read_text(path, shown, problems)
-                if text is not None:
-                    result = scan_python(shown, text)
-                    problems.extend(_softened(result.problems))
-                    scanned[shown] = result.value
+                if text is None:  # not text, or unreadable: listed with the reason its problem gives
+                    why = problems[before] if len(problems) > before else warning(shown, 0, "cannot read")
+                    undecoded.append(Unread(why.location, why.message))
+                    continue
+                result = scan_python(shown, text)
+                problems.extend(_softened(result.problems))
+                scanned[shown] = result.value
             elif path.name.endswith(SCRIPT_SUFFIXES):
                 scripts.add(shown)
-    evidence = name_tables(scanned[p] for p in sorted(scanned))
-    return CodeEvidence(tuple(shown for _, shown in roots), evidence, tuple(sorted(scripts)))
+    evidence = link_files(scanned[p] for p in sorted(scanned))
+    return CodeEvidence(tuple(shown for _, shown in roots), evidence, tuple(sorted(scripts)), tuple(undecoded))
 
 
 def _ops(paths: Sequence[str], problems: list[Problem], files: list[str]) -> OpsEvidence | None:

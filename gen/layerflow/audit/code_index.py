@@ -7,6 +7,7 @@ Producer cell names, what they import, and which writes touch a signal's table.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from layerflow.evidence.commands import SCRIPT_SUFFIXES
 from layerflow.evidence.facts import SQL, CodeEvidence, FileEvidence, WriteSite
 
 SOURCE_SUFFIXES = (".py", *SCRIPT_SUFFIXES)
+CLOSE_NAME_CUTOFF = 0.6  # difflib's own default, on stems: billing_service ~ billing_driver is 0.69
 
 # Producer cells name several files as "a.py, b.py", "a.py + b.py" or "a.py and b.py".
 _SPLIT = re.compile(r",|;|\s\+\s|\s+and\s+")
@@ -35,6 +37,28 @@ def file_references(cell: str) -> tuple[str, ...]:
 def module_reference(module: str) -> str:
     """`app.jobs.graduation_evaluator` as the file it names: `app/jobs/graduation_evaluator.py`."""
     return module.replace(".", "/") + ".py"
+
+
+_TEST_NAMES = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
+_TEST_DIRS = frozenset({"tests", "test", "testing"})
+_MIGRATION_DIRS = frozenset({"migrations", "alembic"})
+
+
+def code_role(path: str) -> str:
+    """ "test" or "migration" for code that runs outside production; "" for the code base proper.
+
+    Tests write to their own databases and migrations change the schema once:
+    neither is a producer a registry would list.
+    """
+    segments = _segments(path)
+    if _TEST_NAMES.match(segments[-1] if segments else "") or _TEST_DIRS.intersection(segments[:-1]):
+        return "test"
+    return "migration" if _MIGRATION_DIRS.intersection(segments[:-1]) else ""
+
+
+def _identifier_key(name: str) -> str:
+    """UserWriteService, user_write_service and user-write-service alike: "userwriteservice"."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def same_file(a: str, b: str) -> bool:
@@ -64,7 +88,33 @@ class CodeIndex:
     by_name: Mapping[str, tuple[str, ...]]  # file name -> paths (Python files and other scripts), sorted
     model_tables: Mapping[str, frozenset[str]]  # ORM class name, lower-cased -> its tables
     table_writes: Mapping[str, tuple[WriteSite, ...]]  # table, lower-cased (also without its schema) -> SQL writes
+    definers: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # key -> (path, name defined)
     _imports: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def suggest(self, reference: str) -> tuple[str, str]:
+        """(a file a reference no file matches probably means, the name it defines that says so); ("", "") if none.
+
+        A file renamed with its class kept (user_write_service.py ->
+        user_write_driver.py, class UserWriteService) is found by the class:
+        the file that defines a class or function named like the reference's
+        stem. Otherwise the closest file name (difflib), if any is close.
+        """
+        segments = _segments(reference)
+        if not segments:
+            return ("", "")
+        name = segments[-1]
+        stem = name.rsplit(".", 1)[0]
+        defined = self.definers.get(_identifier_key(stem), ())
+        if defined:
+            path, what = min(defined, key=lambda d: (-_common_tail(_segments(d[0])[:-1], segments[:-1]), d[0]))
+            return (path, what)
+        suffix = name[len(stem) :]
+        stems = {n[: len(n) - len(suffix)]: n for n in self.by_name if n.endswith(suffix) and n != suffix}
+        close = difflib.get_close_matches(stem, sorted(stems), n=1, cutoff=CLOSE_NAME_CUTOFF)
+        if not close:
+            return ("", "")
+        paths = self.by_name[stems[close[0]]]
+        return (min(paths, key=lambda p: (-_common_tail(_segments(p)[:-1], segments[:-1]), p)), "")
 
     def find(self, reference: str) -> tuple[str, ...]:
         """Files a reference names: by path suffix, else by file name; a deploy path by its longest tail."""
@@ -130,7 +180,10 @@ def code_index(code: CodeEvidence) -> CodeIndex:
         by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
     model_tables: dict[str, set[str]] = {}
     table_writes: dict[str, list[WriteSite]] = {}
+    definers: dict[str, list[tuple[str, str]]] = {}
     for evidence in code.files:
+        for defined in evidence.defines:
+            definers.setdefault(_identifier_key(defined), []).append((evidence.path, defined))
         for model in evidence.models:
             model_tables.setdefault(model.class_name.lower(), set()).add(model.table)
         for site in evidence.writes:
@@ -143,6 +196,7 @@ def code_index(code: CodeEvidence) -> CodeIndex:
         by_name={name: tuple(sorted(set(paths))) for name, paths in by_name.items()},
         model_tables={name: frozenset(tables) for name, tables in model_tables.items()},
         table_writes={table: tuple(sites) for table, sites in table_writes.items()},
+        definers={key: tuple(found) for key, found in definers.items()},
     )
     _INDEX[:] = [(code, index)]
     return index

@@ -5,7 +5,8 @@ A reviewer with the registry open next to the code asks of every signal:
 - Which file is the producer the registry names? Matched by path suffix, else by
   file name. Several files of one name are settled by the inventory's source
   files, then by the layer their "# Layer:" headers declare; what is still
-  several files is reported as ambiguous. A name no file matches is reported.
+  several files is reported as ambiguous. A name no file matches is reported,
+  with the file it probably means (CodeIndex.suggest).
 - Does the producer's code write where the registry says the signal persists?
   "In-memory" or none while the code writes PostgreSQL, Redis or an object store
   is the seed's GAP-001: a P1 gap keyed like the inventory's own check
@@ -16,9 +17,13 @@ A reviewer with the registry open next to the code asks of every signal:
 and of the code base and the ops directories as a whole:
 
 - Which files write to a database but are no signal's producer and no inventory
-  job's source? (the rules' UNREGISTERED_DB_WRITER gate)
+  job's source? (the rules' UNREGISTERED_DB_WRITER gate) A database write is
+  SQL (a bare commit is none), and Redis state once the registry keeps a
+  signal in Redis; caches with a TTL, pub/sub, files and metrics are shown,
+  never flagged, and tests and migrations are no producers.
 - Which systemd or cron jobs does neither the inventory nor the registry know?
   (the NEW_L7_JOB gate) Which inventory units are not among the units read?
+  Which jobs run a script or module the code roots do not hold?
 
 "The producer's code" of a signal is, in order of strength:
 
@@ -44,8 +49,10 @@ from dataclasses import dataclass, field, replace
 
 from layerflow.audit.classify import slug
 from layerflow.audit.code_index import (
+    SOURCE_SUFFIXES,
     CodeIndex,
     code_index,
+    code_role,
     file_references,
     module_reference,
     same_file,
@@ -54,11 +61,11 @@ from layerflow.evidence.facts import (
     FILE_STORE,
     POSTGRESQL,
     PROMETHEUS,
+    PUBSUB,
     R2,
-    REDIS,
+    REDIS_STATE,
     REDIS_STORE,
     S3,
-    SQL,
     CodeEvidence,
     EvidenceSet,
     FileEvidence,
@@ -80,7 +87,6 @@ from layerflow.model import (
     Signal,
 )
 
-DATABASE_KINDS = frozenset({SQL, REDIS})  # what the UNREGISTERED_DB_WRITER gate calls a database write
 DURABLE_TARGETS = frozenset({POSTGRESQL, REDIS_STORE, R2, S3})  # writes that contradict "In-memory" or none
 CHECKABLE_STORES = frozenset({POSTGRESQL, REDIS_STORE, R2, S3, FILE_STORE, PROMETHEUS})  # stores a scan can see
 EVALUATED_FROM = "evaluated from "  # how a GateOutcome says its check was decided from evidence
@@ -112,6 +118,8 @@ class ProducerMatch:
     files: tuple[str, ...]  # the ones kept
     settled_by: str  # "inventory" or "header" when several candidates came down to `files`; else ""
     location: Location  # the first signal naming it
+    suggestion: str = ""  # when no file matches: the file it probably means (CodeIndex.suggest)
+    suggestion_defines: str = ""  # ... and the class or function there that says so; "" for a close file name
 
     @property
     def ambiguous(self) -> bool:
@@ -136,10 +144,14 @@ class SignalEvidence:
 
     @property
     def strong_writes(self) -> tuple[WriteSite, ...]:
-        """Durable writes of the named and inventory files and to the signal's table: enough for a P1."""
+        """Durable writes of the named and inventory files and to the signal's table: enough for a P1.
+
+        A message published keeps nothing, and a commit with no write of its own writes nothing.
+        """
         own = set(self.named) | set(self.inventory)
         sites = [w for w in self.writes if w.location.path in own] + list(self.data)
-        return tuple(dict.fromkeys(w for w in sites if w.target in DURABLE_TARGETS))
+        durable = tuple(dict.fromkeys(w for w in sites if w.target in DURABLE_TARGETS and w.kind != PUBSUB))
+        return durable if any(not w.is_commit for w in durable) else ()
 
     @property
     def targets(self) -> frozenset[str]:
@@ -154,6 +166,8 @@ class SourceMatch:
     reference: str
     files: tuple[str, ...]
     location: Location
+    suggestion: str = ""  # as ProducerMatch
+    suggestion_defines: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +179,23 @@ class Writer:
     signals: tuple[str, ...]  # registry signals whose producer code it is
     producers: tuple[str, ...]  # inventory jobs whose source it is (or imports directly)
     internal: tuple[str, ...]  # inventory L7-internal artifacts that name it as their writer
+    counts_redis: bool = False  # Redis state counts as a database write: the registry keeps signals in Redis
+    role: str = ""  # "test" or "migration" (code_role): code no registry lists as a producer
+
+    @property
+    def database_writes(self) -> tuple[WriteSite, ...]:
+        """What makes the file a database writer (the UNREGISTERED_DB_WRITER gate): SQL, first; then Redis state.
+
+        A bare commit writes nothing of its own; a Redis cache with a TTL, a
+        message published, a file or a metric is shown but never flagged.
+        """
+        sql = [w for w in self.writes if w.writes_sql]
+        state = [w for w in self.writes if self.counts_redis and w.kind == REDIS_STATE]
+        return (*sql, *state)
 
     @property
     def database(self) -> bool:
-        return any(w.kind in DATABASE_KINDS for w in self.writes)
+        return bool(self.database_writes)
 
     @property
     def status(self) -> str:
@@ -176,11 +203,15 @@ class Writer:
             return "registered"
         if self.producers:
             return "inventory"
-        return "internal" if self.internal else "unregistered"
+        if self.internal:
+            return "internal"
+        return self.role or "unregistered"
 
     @property
     def first_database_write(self) -> WriteSite | None:
-        return next((w for w in self.writes if w.kind in DATABASE_KINDS), None)
+        """The write a finding points at: the first SQL write, else the first Redis state write that counts."""
+        found = self.database_writes
+        return found[0] if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +222,8 @@ class JobEvidence:
     producers: tuple[str, ...]  # inventory jobs listing its unit or script
     internal: tuple[str, ...]  # inventory L7-internal artifacts naming its unit
     signals: tuple[str, ...]  # registry signals whose producer is its script
+    script_missing: bool = False  # with --code: the script or module it runs is not under the code roots
+    suggestion: str = ""  # ... and the file it probably means
 
     @property
     def known(self) -> bool:
@@ -211,6 +244,7 @@ class Assessment:
     schedules: Mapping[str, tuple[Job, ...]]  # inventory producer id -> the jobs that run it
     missing_units: tuple[tuple[str, str, Location], ...]  # (producer id, unit, where the inventory lists it)
     files: Mapping[str, FileEvidence] = field(default_factory=dict)
+    counts_redis: bool = False  # the registry keeps signals in Redis, so Redis state writes are database writes
 
     def file(self, path: str) -> FileEvidence | None:
         return self.files.get(path)
@@ -219,12 +253,14 @@ class Assessment:
 def _inventory_files(inventory: Inventory | None, index: CodeIndex) -> list[SourceMatch]:
     if inventory is None:
         return []
-    return [
-        SourceMatch(producer.id, ref, index.find(ref), producer.location)
-        for producer in inventory.producers
-        for source in producer.source_files
-        for ref in file_references(source)
-    ]
+    out: list[SourceMatch] = []
+    for producer in inventory.producers:
+        for source in producer.source_files:
+            for ref in file_references(source):
+                files = index.find(ref)
+                suggestion, defines = index.suggest(ref) if not files else ("", "")
+                out.append(SourceMatch(producer.id, ref, files, producer.location, suggestion, defines))
+    return out
 
 
 def _sources_by_signal(inventory: Inventory | None, sources: Sequence[SourceMatch]) -> dict[str, tuple[str, ...]]:
@@ -264,7 +300,8 @@ def _references(
             if declared and len(declared) < len(files):
                 files, settled = declared, "header"
         uids = tuple(s.uid for s in signals)
-        matches.append(ProducerMatch(ref, uids, candidates, files, settled, signals[0].location))
+        suggestion, defines = index.suggest(ref) if not candidates else ("", "")
+        matches.append(ProducerMatch(ref, uids, candidates, files, settled, signals[0].location, suggestion, defines))
     return tuple(matches)
 
 
@@ -420,12 +457,14 @@ def _assess(inputs: Inputs, registry: Registry) -> Assessment | None:
         by_signal = _sources_by_signal(inputs.inventory, sources)
         references = _references(registry, index, by_signal)
         signals = {s.uid: _signal_evidence(s, index, references, by_signal) for s in registry.signals}
-        writers = _writers(inputs.inventory, index, signals, sources)
+        writers = _writers(inputs.inventory, index, signals, sources, counts_redis=_keeps_signals_in_redis(registry))
     jobs: list[JobEvidence] = []
     schedules: dict[str, tuple[Job, ...]] = {}
     missing: list[tuple[str, str, Location]] = []
     if evidence.ops is not None:
         jobs = [_job_evidence(job, inputs.inventory, registry) for job in evidence.ops.jobs]
+        if evidence.code is not None:
+            jobs = [_with_script(j, code_index(evidence.code)) for j in jobs]
         schedules, missing = _schedules(inputs.inventory, evidence.ops.jobs)
     return Assessment(
         code=evidence.code,
@@ -438,7 +477,26 @@ def _assess(inputs: Inputs, registry: Registry) -> Assessment | None:
         schedules=schedules,
         missing_units=tuple(missing),
         files=files,
+        counts_redis=_keeps_signals_in_redis(registry),
     )
+
+
+def _keeps_signals_in_redis(registry: Registry) -> bool:
+    return any(s.persistence is not None and REDIS_STORE in s.persistence.store_names for s in registry.signals)
+
+
+def _with_script(found: JobEvidence, index: CodeIndex) -> JobEvidence:
+    """The job, marked when the script or module it runs is nowhere under the code roots."""
+    job = found.job
+    if job.runs_module:
+        references = [module_reference(job.script), job.script.replace(".", "/") + "/__main__.py"]
+    elif job.script.endswith(SOURCE_SUFFIXES):
+        references = [job.script]
+    else:
+        return found  # a program (/usr/local/bin/backup-tool): not the code base's to hold
+    if any(index.find(r) for r in references):
+        return found
+    return replace(found, script_missing=True, suggestion=index.suggest(references[0])[0])
 
 
 def _writers(
@@ -446,6 +504,8 @@ def _writers(
     index: CodeIndex,
     signals: Mapping[str, SignalEvidence],
     sources: Sequence[SourceMatch],
+    *,
+    counts_redis: bool = False,
 ) -> list[Writer]:
     registered: dict[str, list[str]] = {}
     for uid, seen in signals.items():
@@ -468,6 +528,8 @@ def _writers(
             tuple(dict.fromkeys(registered.get(path, ()))),
             tuple(dict.fromkeys(jobs.get(path, ()))),
             tuple(dict.fromkeys(internal.get(path, ()))),
+            counts_redis,
+            code_role(path),
         )
         for path, evidence in sorted(index.files.items())
         if evidence.writes
@@ -593,6 +655,7 @@ def evidence_findings(inputs: Inputs, gates: Iterable[GateOutcome] = ()) -> list
         if JOBS_GATE not in decided:
             out += _job_findings(found)
         out += _unit_findings(inputs.inventory, found)
+        out += _script_findings(found)
     return out
 
 
@@ -607,7 +670,8 @@ def _match_findings(registry: Registry, found: Assessment) -> list[Finding]:
                 _warning(
                     "evidence.producer-not-found",
                     match.reference,
-                    f"{uids} producer {match.reference}, which matches no file under {where}",
+                    f"{uids} producer {match.reference}, which matches no file under {where}"
+                    + _perhaps(match.suggestion, match.suggestion_defines),
                     match.location,
                     match.signals,
                 )
@@ -653,7 +717,7 @@ def _match_findings(registry: Registry, found: Assessment) -> list[Finding]:
                     "evidence.producer-not-found",
                     source.producer_id,
                     f"inventory job {source.producer_id} lists source file {source.reference}, "
-                    f"which matches no file under {where}",
+                    f"which matches no file under {where}" + _perhaps(source.suggestion, source.suggestion_defines),
                     source.location,
                 )
             )
@@ -689,7 +753,7 @@ def _writer_findings(found: Assessment) -> list[Finding]:
         site = writer.first_database_write
         if writer.status != "unregistered" or site is None:
             continue
-        tables = sorted({w.detail for w in writer.writes if w.kind in DATABASE_KINDS and w.detail != w.operation})
+        tables = sorted({w.detail for w in writer.database_writes if w.detail != w.operation})
         out.append(
             _warning(
                 "evidence.unregistered-writer",
@@ -700,6 +764,27 @@ def _writer_findings(found: Assessment) -> list[Finding]:
             )
         )
     return out
+
+
+def _perhaps(suggestion: str, defines: str) -> str:
+    """ "; perhaps backend/app/drivers/user_write_driver.py, which defines UserWriteService"; "" without one."""
+    if not suggestion:
+        return ""
+    return f"; perhaps {suggestion}" + (f", which defines {defines}" if defines else "")
+
+
+def _script_findings(found: Assessment) -> list[Finding]:
+    return [
+        _warning(
+            "evidence.unit-script-missing",
+            j.job.unit,
+            f"{j.job.unit} runs {'module ' if j.job.runs_module else ''}{j.job.script}, "
+            f"which matches no file under {_roots(found)}" + _perhaps(j.suggestion, ""),
+            j.job.location,
+        )
+        for j in found.jobs
+        if j.script_missing
+    ]
 
 
 def _job_findings(found: Assessment) -> list[Finding]:

@@ -4,7 +4,12 @@ scan_python() parses the file with ast and looks at calls only, so comments,
 docstrings and strings never count as writes; code under `if TYPE_CHECKING:`
 or `if False:` never runs and is skipped. What a call writes is decided by
 the detectors in writes.py. A file that does not parse is reported, never
-raised: evidence is best-effort and must not stop an audit.
+raised: evidence is best-effort and must not stop an audit; its evidence
+says why (FileEvidence.unread), so it is listed once, with the reason.
+
+Each file is read alone. What it offers other files (text() wrappers, SQL
+constants, metrics, the classes and functions it defines) and what it needs
+from them (PendingWrite) are recorded here and joined by link_files().
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ from dataclasses import replace
 
 from layerflow.errors import Parsed, warning
 from layerflow.evidence.context import Module
-from layerflow.evidence.facts import SQL, FileEvidence, ModelTable, WriteSite
+from layerflow.evidence.facts import SQL, FileEvidence, LayerHeader, ModelTable, Unread, WriteSite
 from layerflow.evidence.header import parse_header
 from layerflow.evidence.pysource import collect_bindings, collect_imports, live_nodes, template
-from layerflow.evidence.writes import call_writes, metric_objects, statement_sources
-from layerflow.model import Location, Problem
+from layerflow.evidence.redis_writes import expiring_keys
+from layerflow.evidence.statements import sql_constants, statement_helpers, statement_sources, transaction_bounds
+from layerflow.evidence.writes import call_writes, metric_objects
+from layerflow.model import Location
 
 
 def scan_python(path: str, text: str) -> Parsed[FileEvidence]:
@@ -29,18 +36,21 @@ def scan_python(path: str, text: str) -> Parsed[FileEvidence]:
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
-        line = exc.lineno or 0
-        return Parsed(FileEvidence(path, header=header.value), (_unparsable(path, line, exc.msg), *header.problems))
+        return _unread(path, exc.lineno or 0, _unparsable(exc.msg), header)
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes; nesting deeper than the parser allows
-        return Parsed(FileEvidence(path, header=header.value), (_unparsable(path, 0, str(exc)), *header.problems))
+        return _unread(path, 0, _unparsable(str(exc)), header)
     try:
         evidence = _read_tree(path, tree)
     except RecursionError:  # a pathological expression; the walk is iterative, rendering may not be
-        return Parsed(
-            FileEvidence(path, header=header.value),
-            (warning(path, 0, "code nested too deeply to read; no writes reported"), *header.problems),
-        )
-    return Parsed(FileEvidence(path, evidence.writes, header.value, evidence.imports, evidence.models), header.problems)
+        return _unread(path, 0, "code nested too deeply to read; no writes reported", header)
+    return Parsed(replace(evidence, header=header.value), header.problems)
+
+
+def _unread(path: str, line: int, reason: str, header: Parsed[LayerHeader | None]) -> Parsed[FileEvidence]:
+    """Empty evidence that says why: the file is listed once, with its reason, in the problems and the report."""
+    location = Location(path, line)
+    evidence = FileEvidence(path, header=header.value, unread=Unread(location, reason))
+    return Parsed(evidence, (warning(path, line, reason), *header.problems))
 
 
 def name_tables(files: Iterable[FileEvidence]) -> tuple[FileEvidence, ...]:
@@ -64,8 +74,8 @@ def _named(site: WriteSite, tables: dict[str, str]) -> WriteSite:
     return replace(site, detail=tables[site.detail]) if site.kind == SQL and site.detail in tables else site
 
 
-def _unparsable(path: str, line: int, message: str) -> Problem:
-    return warning(path, line, f"cannot parse Python: {message or 'invalid syntax'}")
+def _unparsable(message: str) -> str:
+    return f"cannot parse Python: {message or 'invalid syntax'}"
 
 
 # The nodes the detectors look at; everything else is only walked through.
@@ -79,21 +89,37 @@ def _read_tree(path: str, tree: ast.Module) -> FileEvidence:
     nodes = [(node, scope) for node, scope in live_nodes(tree) if type(node) in _INTERESTING]
     aliases, imports = collect_imports(nodes)
     models = _models(path, nodes)
+    defined = [node for node in tree.body if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)]
     module = Module(
         path=path,
         aliases=aliases,
         bindings=collect_bindings(nodes, tree),
         awaited=_awaited(nodes),
         models={m.class_name: m.table for m in models},
+        classes=frozenset(node.name for node, _ in nodes if isinstance(node, ast.ClassDef)),
     )
     module.metrics, module.metric_groups = metric_objects(nodes, module)
+    statement_helpers(nodes, tree, module)
+    constants = sql_constants(nodes, tree, module)
     calls = [(node, scope) for node, scope in nodes if isinstance(node, ast.Call)]
+    transaction_bounds(nodes, module)
+    expiring_keys(calls, module)
     statement_sources(calls, module)
     found: list[tuple[int, int, WriteSite]] = []
     for call, scope in calls:
         found.extend((call.lineno, call.col_offset, site) for site in call_writes(call, scope, module))
     found.sort(key=lambda item: (item[0], item[1]))
-    return FileEvidence(path, tuple(site for _, _, site in found), None, imports, models)
+    return FileEvidence(
+        path,
+        writes=tuple(site for _, _, site in found),
+        imports=imports,
+        models=models,
+        defines=tuple(node.name for node in defined),
+        text_helpers=tuple(module.text_helpers.values()),
+        metrics=tuple((name, metric) for name, metric in module.metrics.items() if "." not in name),
+        sql_constants=tuple(constants.items()),
+        pending=tuple(module.pending),
+    )
 
 
 def _awaited(nodes: list[tuple[ast.AST, ast.AST]]) -> set[int]:

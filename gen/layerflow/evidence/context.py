@@ -5,12 +5,13 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from layerflow.evidence.facts import WriteSite
+from layerflow.evidence.facts import PendingWrite, TextHelper, WriteSite
 from layerflow.evidence.paths import path_text
 from layerflow.evidence.pysource import Bindings, show, template
 from layerflow.model import Location
 
 _REDIS_CLIENTS = frozenset({"redis", "aioredis", "coredis", "valkey"})
+_HTTP_CLIENTS = frozenset({"httpx", "requests", "aiohttp", "urllib3"})
 
 
 @dataclass
@@ -25,15 +26,46 @@ class Module:
     metrics: dict[str, str] = field(default_factory=dict)  # dotted name -> metric name
     metric_groups: set[str] = field(default_factory=set)  # dicts and lists holding metrics
     statements: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # execute call -> writes
+    reasons: dict[int, str] = field(default_factory=dict)  # execute call -> why it writes, when not plain SQL
     consumed: set[int] = field(default_factory=set)  # text() calls an execute() already reports
+    classes: frozenset[str] = frozenset()  # classes defined in this file
+    text_helpers: dict[str, TextHelper] = field(default_factory=dict)  # module-level functions wrapping text()
+    method_helpers: dict[str, TextHelper] = field(default_factory=dict)  # methods wrapping text() or execute()
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)  # module level
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)  # of any class here
+    commits: dict[int, list[int]] = field(default_factory=dict)  # scope -> lines of commit() calls
+    transactions: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # scope -> `with x.begin()` lines
+    expiring: set[tuple[int, str]] = field(default_factory=set)  # (scope, Redis key) given a TTL in that scope
+    expiring_anywhere: set[str] = field(default_factory=set)  # Redis keys given a TTL, spelt as text or a call
+    mutations: dict[int, list[tuple[int, ast.expr]]] = field(default_factory=dict)  # scope -> (line, item.status)
+    definitions: set[int] = field(default_factory=set)  # calls that are the value of a module-level constant
+    pending: list[PendingWrite] = field(default_factory=list)  # writes settled across files
 
     @property
     def uses_redis(self) -> bool:
         return any(v.split(".")[0] in _REDIS_CLIENTS for v in self.aliases.values())
 
-    def site(self, kind: str, target: str, detail: str, call: ast.Call, operation: str) -> WriteSite:
+    @property
+    def generic_clients_are_redis(self) -> bool:
+        """A bare `client.delete(x)` is Redis in a module that imports Redis and no HTTP library."""
+        roots = {v.split(".")[0] for v in self.aliases.values()}
+        return bool(roots & _REDIS_CLIENTS) and not roots & _HTTP_CLIENTS
+
+    def site(self, kind: str, target: str, detail: str, call: ast.Call, operation: str, reason: str = "") -> WriteSite:
         location = Location(self.path, call.lineno)
-        return WriteSite(kind, target, detail or operation, location, id(call) in self.awaited, operation)
+        return WriteSite(kind, target, detail or operation, location, id(call) in self.awaited, operation, reason)
+
+    def changed_before(self, call: ast.Call, scope: ast.AST) -> list[str]:
+        """Attributes of objects this function set before the call: what a commit here writes."""
+        changed = [target for line, target in self.mutations.get(id(scope), ()) if line <= call.lineno]
+        return [f"setattr({show(c.args[0])}, …)" if isinstance(c, ast.Call) else show(c) for c in changed]
+
+    def committed(self, call: ast.Call, scope: ast.AST) -> bool:
+        """A commit follows the call in its function, or the call runs inside `with x.begin():`."""
+        line = call.lineno
+        if any(at > line for at in self.commits.get(id(scope), ())):
+            return True
+        return any(start <= line <= end for start, end in self.transactions.get(id(scope), ()))
 
     def path_of(self, expr: ast.expr | None, scope: ast.AST) -> str:
         return path_text(expr, scope, self.bindings, self.aliases) if expr is not None else ""

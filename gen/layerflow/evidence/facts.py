@@ -13,15 +13,31 @@ from dataclasses import dataclass
 
 from layerflow.model import Evidence, Location
 
-# WriteSite.kind values, and the store names they usually point at. Targets
-# are spelled the way layerflow spells Store.name, so a write site and a
-# persistence claim can be compared by plain equality.
-SQL = "sql"
-REDIS = "redis"
-OBJECT_STORE = "object_store"
-FILE = "file"
-METRIC = "metric"
-KINDS: tuple[str, ...] = (SQL, REDIS, OBJECT_STORE, FILE, METRIC)
+# WriteSite.kind values: what kind of state a write changes, which decides
+# what the audit makes of it. Only SQL writes (and Redis state, where the
+# registry keeps signals in Redis) make a file a database writer; the other
+# classes are shown on the pages and in the report but never flagged.
+SQL = "sql"  # a database statement or ORM change: INSERT/UPDATE/DELETE..., session.add, a committed SELECT fn()
+REDIS_STATE = "redis_state"  # a Redis key that stays until deleted: SET, HSET, XADD, LPUSH, INCR, DEL...
+REDIS_CACHE = "redis_cache"  # a Redis key written with an expiry (SETEX, SET ex=, then EXPIRE), or through a cache
+PUBSUB = "pubsub"  # a message published to a channel (PUBLISH): delivered to listeners, stored nowhere
+OBJECT_STORE = "object_store"  # an object uploaded to, copied in or deleted from S3 or R2
+FILE = "file"  # a file written, renamed or moved on a local disk
+METRIC = "metric"  # a Prometheus metric updated (inc, set, observe...)
+KINDS: tuple[str, ...] = (SQL, REDIS_STATE, REDIS_CACHE, PUBSUB, OBJECT_STORE, FILE, METRIC)
+KIND_NAMES = {
+    SQL: "SQL",
+    REDIS_STATE: "Redis state",
+    REDIS_CACHE: "Redis cache (TTL)",
+    PUBSUB: "pub/sub",
+    OBJECT_STORE: "object store",
+    FILE: "file",
+    METRIC: "metric",
+}  # as a reader sees them in the report and on the pages
+REDIS_KINDS = frozenset({REDIS_STATE, REDIS_CACHE, PUBSUB})
+# A commit or flush ends a transaction that other calls wrote: on its own it writes nothing
+# (WriteSite.is_commit), unless the function changed objects it holds before it.
+COMMIT_OPERATIONS = frozenset({"commit", "flush"})
 
 POSTGRESQL = "PostgreSQL"
 REDIS_STORE = "Redis"
@@ -38,7 +54,9 @@ class WriteSite:
     detail names what is written when the code says so (a table, a Redis key,
     an object key, a file path, a metric name); otherwise it repeats the
     operation. Templates keep their placeholders: f"m10:lock:{name}" stays
-    "m10:lock:{name}".
+    "m10:lock:{name}". reason says why a call that does not look like a write
+    is one: "calls database function m10.cleanup() and commits",
+    "through sql_text() (app/db/sql.py), which returns text()".
     """
 
     kind: str  # one of KINDS
@@ -47,6 +65,20 @@ class WriteSite:
     location: Location
     is_async: bool = False  # the call is awaited
     operation: str = ""  # the method or function that writes: add, commit, execute, put_object, open...
+    reason: str = ""
+
+    @property
+    def is_commit(self) -> bool:
+        """A commit or flush that lands other calls' writes and writes nothing of its own.
+
+        A commit with a reason writes: it persists attributes the function
+        set on objects it holds (`item.status = "done"; session.commit()`).
+        """
+        return self.kind == SQL and self.operation in COMMIT_OPERATIONS and not self.reason
+
+    @property
+    def writes_sql(self) -> bool:
+        return self.kind == SQL and not self.is_commit
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +102,59 @@ class LayerHeader:
 
 
 @dataclass(frozen=True, slots=True)
+class Unread:
+    """A file that was not read for writes, and why: it does not parse, or it is not text."""
+
+    location: Location  # the file, and the line the parser stopped at (0: the whole file)
+    reason: str  # "cannot parse Python: invalid syntax"
+
+
+@dataclass(frozen=True, slots=True)
+class TextHelper:
+    """A function that hands one of its parameters to text() or execute(): `def sql_text(s): return text(s)`.
+
+    A call of it with SQL is that SQL run: session.execute(sql_text("INSERT ...")) writes.
+    Module-level ones are offered to the files that import them (FileEvidence.text_helpers).
+    """
+
+    name: str
+    position: int  # the parameter's position
+    keyword: str  # and its name
+
+
+@dataclass(frozen=True, slots=True)
+class PendingWrite:
+    """A call that writes only if a name imported from another module is what it looks like.
+
+    Each file is scanned alone, so `from app.metrics import runs_total;
+    runs_total.inc()`, `execute(sql_text("INSERT ..."))` with sql_text
+    imported, or `execute(text(PURGE))` with PURGE imported cannot be judged
+    there; link_files() settles them once every file is read.
+    """
+
+    kind: str  # METRIC: an update of an imported object; SQL: a call of an imported function with SQL text
+    name: str  # what the call names after imports: "app.metrics.runs_total", "..db.sql_text"
+    location: Location
+    is_async: bool = False
+    operation: str = ""  # METRIC: inc, set, observe...
+    arguments: tuple[tuple[str, str], ...] = ()  # SQL: (position or keyword, text) of each string argument
+    committed: bool = False  # SQL: a commit follows in the same function, or it runs inside a transaction
+    constant: bool = False  # SQL: `name` is a statement the other module holds (PURGE = "DELETE ..."), not a helper
+
+
+@dataclass(frozen=True, slots=True)
 class FileEvidence:
     path: str
     writes: tuple[WriteSite, ...] = ()  # in source order
     header: LayerHeader | None = None
     imports: tuple[str, ...] = ()  # modules imported, sorted; relative ones keep their dots
     models: tuple[ModelTable, ...] = ()  # ORM classes defined here, to name tables written elsewhere
+    defines: tuple[str, ...] = ()  # classes and functions defined at module level, for "perhaps this file"
+    unread: Unread | None = None  # set when the file does not parse: it was not read for writes
+    text_helpers: tuple[TextHelper, ...] = ()  # functions here that wrap text(), for files importing them
+    metrics: tuple[tuple[str, str], ...] = ()  # module-level name -> Prometheus metric name, for importers
+    sql_constants: tuple[tuple[str, str], ...] = ()  # module-level name -> the SQL it holds, for importers
+    pending: tuple[PendingWrite, ...] = ()  # calls settled across files by link_files(); () once linked
 
     @property
     def targets(self) -> frozenset[str]:
@@ -165,8 +244,15 @@ class CodeEvidence:
     """What reading the code roots (--code) found."""
 
     roots: tuple[str, ...]  # the roots read, as shown to the user
-    files: tuple[FileEvidence, ...] = ()  # every Python file, sorted by path, ORM tables named
+    files: tuple[FileEvidence, ...] = ()  # every Python file, sorted by path, linked (link_files)
     scripts: tuple[str, ...] = ()  # other scripts seen (.sh ...): not read, but producers may name them
+    undecoded: tuple[Unread, ...] = ()  # Python files that are not UTF-8 text: never scanned
+
+    @property
+    def unread(self) -> tuple[Unread, ...]:
+        """Every Python file not read for writes, once each, by path."""
+        found = [f.unread for f in self.files if f.unread is not None] + list(self.undecoded)
+        return tuple(sorted(found, key=lambda u: u.location))
 
 
 @dataclass(frozen=True, slots=True)

@@ -256,8 +256,10 @@ def collect_imports(nodes: list[tuple[ast.AST, ast.AST]]) -> tuple[dict[str, str
             for alias in node.names:
                 if alias.name == "*":
                     aliases["*" + module] = module
+                elif node.module is None:  # from . import metrics: the module ".metrics"
+                    aliases[alias.asname or alias.name] = module + alias.name
                 else:
-                    aliases[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+                    aliases[alias.asname or alias.name] = f"{module}.{alias.name}"
     return aliases, tuple(sorted(modules))
 
 

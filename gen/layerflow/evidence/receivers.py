@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from layerflow.evidence.pysource import Bindings, reference, show, words
+from layerflow.evidence.pysource import Bindings, reference, show, terminal, words
 
 # The last word of a receiver's name that makes it a database handle:
 # db_session, self.db, conn, tx, cursor. "session_ids" ends in "ids": a set.
@@ -30,6 +30,12 @@ _REDIS_NAME_WORDS = frozenset({"cache"})
 _CLIENT_WORDS = frozenset({"client", "pipe", "pipeline", "conn", "pool"})  # Redis handles when the module uses Redis
 _HTTP_WORDS = frozenset({"http", "https", "requests", "httpx", "aiohttp", "urllib3", "clientsession", "web"})
 _R2 = re.compile(r"(?<![a-z0-9])r2(?![a-z0-9])|cloudflarestorage")
+# What a plain in-process cache is made from: its set() and delete() touch no server.
+IN_MEMORY_CONSTRUCTORS = frozenset(
+    {"dict", "OrderedDict", "defaultdict", "WeakValueDictionary", "WeakKeyDictionary", "TTLCache", "LRUCache",
+     "LFUCache", "TLRUCache", "RRCache", "FIFOCache", "MRUCache", "Cache", "ExpiringDict", "SimpleCache"}
+)  # fmt: skip
+_LITERALS = (ast.Dict, ast.Set, ast.List, ast.DictComp, ast.SetComp, ast.ListComp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,13 @@ class Receiver:
     own: tuple[str, ...]
     source: tuple[str, ...]
     text: str  # the receiver and its source as written, for spotting R2
+    made_by: str = ""  # the class or function the receiver was made by: "TTLCache", "from_url"; "" when unknown
+    literal: bool = False  # bound to a dict, set or list literal
+
+    @property
+    def in_memory(self) -> bool:
+        """A dict, a cachetools cache and the like: an object of this process, whatever it is called."""
+        return self.literal or self.made_by in IN_MEMORY_CONSTRUCTORS
 
     @property
     def is_http(self) -> bool:
@@ -57,7 +70,7 @@ class Receiver:
         return any("redis" in word for word in self.source)
 
     def is_redis(self, module_uses_redis: bool) -> bool:
-        if self.is_http:
+        if self.is_http or self.in_memory:
             return False
         if self.source_is_redis or any("redis" in word for word in self.own):
             return True
@@ -79,9 +92,11 @@ def read_receiver(expr: ast.expr, scope: ast.AST, bindings: Bindings, depth: int
     bound = _bound_value(expr, scope, bindings)
     source: tuple[str, ...] = ()
     text = show(expr)
+    made_by = ""
     if bound is not None:
         source = tuple(words(reference(bound)))
         text += " " + show(bound)
+        made_by = terminal(bound.func) if isinstance(bound, ast.Call) else ""
         if depth < 2 and isinstance(bound, ast.Call) and isinstance(bound.func, ast.Attribute):
             # pipe = r.pipeline(): the pipeline is Redis because r is
             maker = read_receiver(bound.func.value, scope, bindings, depth + 1)
@@ -92,7 +107,7 @@ def read_receiver(expr: ast.expr, scope: ast.AST, bindings: Bindings, depth: int
         if declared is not None:
             source = tuple(words(show(declared)))
             text += " " + show(declared)
-    return Receiver(own, source, text)
+    return Receiver(own, source, text, made_by, isinstance(bound, _LITERALS))
 
 
 def _bound_value(expr: ast.expr, scope: ast.AST, bindings: Bindings) -> ast.expr | None:

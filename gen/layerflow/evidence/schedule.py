@@ -146,6 +146,17 @@ def timespan_seconds(text: str) -> float | None:
     return total if pieces and total > 0 else None
 
 
+def short_span(seconds: float) -> str:
+    """A span as an ops person says it in passing: "30 s", "5 min", "2 h", "1.5 s", "250 ms"."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        count = seconds / size
+        if count >= 1 and count == int(count):
+            return f"{int(count)} {unit}"
+    if seconds >= 1:
+        return f"{seconds:g} s"
+    return f"{round(seconds * 1000)} ms"
+
+
 def _span_words(seconds: float, every: bool) -> str:
     """ "15 minutes"; with every=True a single unit drops its 1: "every minute"."""
     for name, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):

@@ -5,6 +5,11 @@ text()). Quoted literals and comments are removed first, so
 "SELECT 'INSERT INTO x'" and "SELECT ... FOR UPDATE" are reads, and the verb
 that decides is the statement's own, at parenthesis depth 0. A data-modifying
 CTE ("WITH moved AS (DELETE FROM ...) SELECT ...") writes too.
+
+A statement that only calls functions ("SELECT m10.cleanup_fn()", "CALL
+archive()") may write through them: the text cannot say, but whether the
+caller commits can, so database_functions() names the functions a
+statement calls that are not SQL's own.
 """
 
 from __future__ import annotations
@@ -38,6 +43,18 @@ _NOISE = frozenset(
         "FUNCTION", "TRIGGER", "EXTENSION", "TYPE",
     }
 )  # fmt: skip
+
+
+_SQL_START = re.compile(
+    r"\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*\(?\s*(?:insert|update|delete|merge|truncate|upsert|replace|refresh|create"
+    r"|drop|alter|select|call|with|copy)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def looks_like_sql(text: str) -> bool:
+    """A cheap first look: the text starts with a statement verb. Most strings in a code base are not SQL."""
+    return bool(_SQL_START.match(text))
 
 
 def sql_writes(sql: str) -> tuple[tuple[str, str], ...]:
@@ -132,3 +149,76 @@ _DOLLAR_TAG = re.compile(r"\$[A-Za-z_]*\$")
 def _dollar_tag(sql: str, start: int) -> str:
     match = _DOLLAR_TAG.match(sql, start)
     return match.group(0) if match else ""
+
+
+# Words followed by "(" that are SQL syntax, not function calls.
+_CALL_KEYWORDS = frozenset(
+    {
+        "IN", "ANY", "ALL", "SOME", "EXISTS", "LATERAL", "FILTER", "OVER", "AS", "USING", "ON", "VALUES", "AND",
+        "OR", "NOT", "WHERE", "FROM", "JOIN", "SELECT", "WITH", "WHEN", "THEN", "ELSE", "BY", "ROW", "ARRAY",
+        "CAST", "INTERVAL", "DISTINCT", "IS", "LIKE", "ILIKE", "BETWEEN", "RETURNING", "OFFSET", "LIMIT",
+        "WINDOW", "PARTITION", "GROUPING", "ROLLUP", "CUBE", "SETS", "TABLESAMPLE", "CALL", "INTO", "SET",
+        "UNION", "INTERSECT", "EXCEPT", "HAVING", "ORDER", "GROUP",
+    }
+)  # fmt: skip
+# Functions every database has: they compute, they do not write.
+_BUILTIN_FUNCTIONS = frozenset(
+    {
+        "count", "sum", "avg", "min", "max", "now", "coalesce", "nullif", "greatest", "least", "lower", "upper",
+        "length", "char_length", "octet_length", "substring", "substr", "trim", "ltrim", "rtrim", "btrim",
+        "replace", "concat", "concat_ws", "format", "to_char", "to_date", "to_timestamp", "to_number",
+        "date_trunc", "date_part", "date_bin", "extract", "age", "abs", "round", "floor", "ceil", "ceiling",
+        "power", "sqrt", "mod", "random", "gen_random_uuid", "uuid_generate_v4", "json_build_object",
+        "jsonb_build_object", "json_build_array", "jsonb_build_array", "json_agg", "jsonb_agg", "json_object_agg",
+        "jsonb_object_agg", "array_agg", "string_agg", "array_length", "array_to_string", "string_to_array",
+        "cardinality", "unnest", "generate_series", "row_number", "rank", "dense_rank", "ntile", "lag", "lead",
+        "first_value", "last_value", "nth_value", "percent_rank", "cume_dist", "current_date", "current_timestamp",
+        "localtimestamp", "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timezone",
+        "make_interval", "make_date", "make_timestamp", "jsonb_set", "jsonb_insert", "jsonb_array_elements",
+        "json_array_elements", "jsonb_array_length", "jsonb_each", "json_each", "jsonb_each_text",
+        "jsonb_object_keys", "jsonb_path_query", "jsonb_strip_nulls", "to_jsonb", "to_json", "row_to_json",
+        "bool_and", "bool_or", "every", "percentile_cont", "percentile_disc", "mode", "stddev", "stddev_pop",
+        "stddev_samp", "variance", "var_pop", "var_samp", "corr", "current_setting", "set_config", "version",
+        "txid_current", "nextval", "currval", "lastval", "setval", "md5", "sha256", "encode", "decode",
+        "split_part", "regexp_replace", "regexp_match", "regexp_matches", "position", "strpos", "left", "right",
+        "lpad", "rpad", "repeat", "reverse", "initcap", "date", "timestamp", "time", "numeric", "int", "integer",
+        "bigint", "smallint", "text", "varchar", "char", "float", "decimal", "double", "real", "boolean", "bool",
+        "uuid", "json", "jsonb", "interval", "isfinite", "justify_days", "width_bucket", "sign", "trunc", "ln",
+        "log", "exp", "pi", "degrees", "radians", "cos", "sin", "tan", "to_tsvector", "to_tsquery",
+        "plainto_tsquery", "websearch_to_tsquery", "ts_rank", "ts_headline", "similarity", "st_distance",
+        "st_makepoint", "st_setsrid", "quote_ident", "quote_literal", "format_type", "has_table_privilege",
+        "exists", "overlay", "translate", "ascii", "chr", "bit_length", "array_position", "array_remove",
+        "array_append", "array_cat", "array_prepend", "array_dims", "array_upper", "array_lower", "num_nonnulls",
+        "num_nulls", "ifnull", "isnull", "datetime", "strftime", "julianday", "group_concat", "instr", "iif",
+        "datediff", "dateadd", "getdate", "sysdate", "current_user", "session_user", "user", "database",
+    }
+)  # fmt: skip
+_BUILTIN_SCHEMAS = ("pg_catalog.", "information_schema.")
+_IDENTIFIER = re.compile(r'^(?:[A-Za-z_][\w$]*|"[^"]+")(?:\.(?:[A-Za-z_][\w$]*|"[^"]+"))*$')
+
+
+def database_functions(sql: str) -> tuple[str, ...]:
+    """The functions a statement that writes nothing calls, other than SQL's own; () for any other statement.
+
+    "SELECT m10_recovery.cleanup_expired(30)" -> ("m10_recovery.cleanup_expired",);
+    "SELECT count(*) FROM runs WHERE created_at < now()" -> (). Whether such a
+    call writes is for the caller's commit to say.
+    """
+    found: list[str] = []
+    for statement in _statements(_strip_literals(sql)):
+        tokens = _TOKEN.findall(statement)
+        upper = [t.upper() for t in tokens]
+        if _statement_writes(tokens) or not upper or upper[0] not in {"SELECT", "CALL", "WITH"}:
+            continue
+        for index, token in enumerate(tokens[:-1]):
+            if tokens[index + 1] != "(" or not _IDENTIFIER.match(token) or upper[index] in _CALL_KEYWORDS:
+                continue
+            name = token.replace('"', "")
+            lowered = name.lower()
+            if lowered.startswith(_BUILTIN_SCHEMAS) or name.startswith("{"):
+                continue
+            short = lowered.rsplit(".", 1)[-1]
+            if "." not in name and (short in _BUILTIN_FUNCTIONS or short.startswith("pg_")):
+                continue
+            found.append(name)
+    return tuple(dict.fromkeys(found))

@@ -14,7 +14,14 @@ from layerflow.errors import Parsed, warning
 from layerflow.evidence.commands import command_script
 from layerflow.evidence.cron import parse_crontab
 from layerflow.evidence.facts import Job, Schedule, UnitEntry, UnitFile
-from layerflow.evidence.schedule import RECURRING_SETTINGS, TIMER_SETTINGS, describe_calendar, timer_words
+from layerflow.evidence.schedule import (
+    RECURRING_SETTINGS,
+    TIMER_SETTINGS,
+    describe_calendar,
+    short_span,
+    timer_words,
+    timespan_seconds,
+)
 from layerflow.model import Location, Problem
 
 __all__ = ["describe_calendar", "pair_jobs", "parse_crontab", "parse_unit"]
@@ -166,7 +173,33 @@ def _schedule(timers: list[UnitFile], problems: list[Problem]) -> Schedule | Non
             words = f"{entry.key}={entry.value}"
         (recurring if entry.key in RECURRING_SETTINGS else delays).append(words)
     text = "; ".join(recurring)
+    late = _lateness(timers, problems)
+    if late:
+        text = f"{text}, {late}" if text else late
     if delays:
-        text = f"{text} (first: {', '.join(delays)})" if text else ", ".join(delays)
+        text = f"{text} (first: {', '.join(delays)})" if recurring else ", ".join([*delays, *([late] if late else [])])
     expression = " ".join(f"{entry.key}={entry.value}" for _, entry in settings)
-    return Schedule(expression, text)
+    spread = " ".join(f"RandomizedDelaySec={t.value('Timer', 'RandomizedDelaySec')}" for t in timers if _delay_of(t))
+    return Schedule(f"{expression} {spread}".strip(), text)
+
+
+def _delay_of(timer: UnitFile) -> str:
+    return timer.value("Timer", "RandomizedDelaySec") or ""
+
+
+def _lateness(timers: list[UnitFile], problems: list[Problem]) -> str:
+    """RandomizedDelaySec= in words: "up to 30 s late". systemd delays each run by a random time up to it."""
+    spans: list[str] = []
+    for timer in timers:
+        value = _delay_of(timer)
+        if not value:
+            continue
+        seconds = timespan_seconds(value)
+        if seconds is None:
+            if value.strip() not in {"0", "infinity"}:
+                line = timer.assignments("Timer", "RandomizedDelaySec")[-1].line
+                problems.append(warning(timer.path, line, f"cannot read RandomizedDelaySec={value}"))
+            continue
+        spans.append(short_span(seconds))
+    spans = list(dict.fromkeys(spans))
+    return f"up to {' or '.join(spans)} late" if spans else ""

@@ -21,7 +21,16 @@ from layerflow.audit.evidence import (
     assess,
     schedule_words,
 )
-from layerflow.evidence.facts import FileEvidence, Job, WriteSite
+from layerflow.evidence.facts import (
+    KIND_NAMES,
+    PUBSUB,
+    REDIS_CACHE,
+    REDIS_STATE,
+    CodeEvidence,
+    FileEvidence,
+    Job,
+    WriteSite,
+)
 from layerflow.model import LAYERS, Analysis, Gap, Signal
 from layerflow.render.escape import md, md_code
 from layerflow.render.links import Links
@@ -38,6 +47,18 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
 
 def has_evidence(analysis: Analysis) -> bool:
     return assess(analysis.inputs) is not None
+
+
+_STORE_CLASS = {REDIS_STATE: "Redis state", REDIS_CACHE: "Redis cache (TTL)", PUBSUB: "Redis pub/sub"}
+
+
+def store_label(site: WriteSite) -> str:
+    """The store a site writes, with its class where the store has several: "Redis cache (TTL)", "PostgreSQL"."""
+    return _STORE_CLASS.get(site.kind, site.target)
+
+
+def _stores(sites: Iterable[WriteSite]) -> str:
+    return ", ".join(sorted({store_label(s) for s in sites}))
 
 
 # ------------------------------------------------------------------ report
@@ -66,6 +87,8 @@ def code_evidence_section(analysis: Analysis, links: Links, *, number: int) -> l
         return []
     out = [f"## {number}. Code Evidence", ""]
     out += [_read_line(found), ""]
+    if found.code is not None and found.code.unread:
+        out += [*_unread(found.code), ""]
     parts: list[tuple[str, list[str]]] = []
     if found.code is not None:
         parts.append(("Write coverage", _coverage(analysis, found, links)))
@@ -91,29 +114,46 @@ def _read_line(found: Assessment) -> str:
     return "Read " + "; ".join(read) + "."
 
 
+def _unread(code: CodeEvidence) -> list[str]:
+    """The Python files not read for writes, once each, with the reason."""
+    files = code.unread
+    out = [f"**{len(files)}** Python file(s) could not be read, so their writes are unknown:", ""]
+    shown = files[:ROW_LIMIT]
+    out += _table(("File", "Reason"), [(md_code(str(u.location)), md(u.reason)) for u in shown])
+    if len(files) > len(shown):
+        out += ["", f"… and {len(files) - len(shown)} more."]
+    return out
+
+
 def _coverage(analysis: Analysis, found: Assessment, links: Links) -> list[str]:
     writers = found.writers
     registered = [w for w in writers if w.status == "registered"]
     others = [w for w in writers if w.status != "registered"]
     known = [w for w in others if w.status in ("inventory", "internal")]
     unregistered = [w for w in others if w.status == "unregistered"]
+    flagged = [w for w in unregistered if w.database]
+    outside = [w for w in others if w.status in ("test", "migration")]
     out = [
         f"Of **{len(writers)}** files that write, **{len(registered)}** are registered as signal producers"
         + (f"; {len(known)} are known to the inventory" if known else "")
-        + f"; **{len(unregistered)}** are unregistered."
+        + (f"; {len(outside)} are tests or migrations" if outside else "")
+        + f"; **{len(unregistered)}** are unregistered"
+        + (
+            f": **{len(flagged)}** write to a database, {len(unregistered) - len(flagged)} write only "
+            "caches, messages, files or metrics (shown, not flagged)."
+            if unregistered
+            else "."
+        )
     ]
+    if not found.counts_redis:
+        out += ["", "No signal persists in Redis, so only SQL writes make a file a database writer."]
     if not others:
         return [*out, "", "Every file that writes is a registered signal's producer code."]
     out += ["", "Files that write and are not a registered signal's producer code:", ""]
     out += _table(
         ("File", "Writes", "Stores", "Status"),
         [
-            (
-                md_code(w.path),
-                str(len(w.writes)),
-                md(", ".join(sorted({s.target for s in w.writes}))),
-                _writer_status(analysis, w, links),
-            )
+            (md_code(w.path), str(len(w.writes)), md(_stores(w.writes)), _writer_status(analysis, w, links))
             for w in others
         ],
     )
@@ -132,9 +172,12 @@ def _writer_status(analysis: Analysis, writer: Writer, links: Links) -> str:
         return "inventory job " + "; ".join(parts)
     if writer.status == "internal":
         return "L7-internal artifact " + ", ".join(md_code(a) for a in writer.internal)
+    if writer.status in ("test", "migration"):
+        return f"{writer.status} code: no producer"
     if writer.database:
         return "⚠️ unregistered database writer"
-    return "⚠️ unregistered (no database write)"
+    classes = ", ".join(dict.fromkeys(KIND_NAMES.get(w.kind, w.kind) for w in writer.writes if not w.is_commit))
+    return f"unregistered; not flagged: writes only {md(classes or 'commits')}"
 
 
 def _producer_names(analysis: Analysis) -> dict[str, str]:
@@ -157,7 +200,7 @@ def _claims(analysis: Analysis, found: Assessment, links: Links) -> list[str]:
             links.link(signal.uid, links.signal(signal.uid)),
             md(signal.persistence.text) or "none",
             ", ".join(md_code(p) for p in seen.named) or "—",
-            md(", ".join(sorted(seen.targets))) or "nothing",
+            md(_stores((*seen.writes, *seen.data))) or "nothing",
             verdict,
         )
         rows.append((verdict.startswith("✅"), row))
@@ -197,7 +240,8 @@ def _matches(analysis: Analysis, found: Assessment) -> list[str]:
         layers = {signals[u].p_layer or "" for u in match.signals if u in signals}
         shown = md(", ".join(sorted(layers)))
         if not match.files:
-            rows.append((False, (md(match.reference), ", ".join(match.signals), "—", shown, "—", "⚠️ no file matches")))
+            none = "⚠️ no file matches" + _perhaps(match.suggestion, match.suggestion_defines)
+            rows.append((False, (md(match.reference), ", ".join(match.signals), "—", shown, "—", none)))
             continue
         for path in match.files:
             layer, header = _header(found.file(path))
@@ -213,8 +257,17 @@ def _matches(analysis: Analysis, found: Assessment) -> list[str]:
     out = _limited(columns, rows, "matches") if rows else ["The registry names no producer file."]
     if missing:
         out += ["", "Inventory source files no file matches:", ""]
-        out += [f"- {md(s.producer_id)}: {md_code(s.reference)}" for s in missing]
+        out += [
+            f"- {md(s.producer_id)}: {md_code(s.reference)}" + _perhaps(s.suggestion, s.suggestion_defines)
+            for s in missing
+        ]
     return out
+
+
+def _perhaps(suggestion: str, defines: str) -> str:
+    if not suggestion:
+        return ""
+    return f"; perhaps {md_code(suggestion)}" + (f", which defines {md_code(defines)}" if defines else "")
 
 
 def _how(settled_by: str) -> str:
@@ -232,7 +285,7 @@ def _jobs(analysis: Analysis, found: Assessment, links: Links) -> list[str]:
     rows = [
         (
             md_code(j.job.unit),
-            md_code(j.job.script or j.job.exec_start),
+            md_code(j.job.script or j.job.exec_start) + (" ⚠️ not in the code roots" if j.script_missing else ""),
             md(j.job.schedule.words) if j.job.schedule else "not timed",
             md(", ".join(j.job.after)),
             _known_as(analysis, j, links),
@@ -364,7 +417,7 @@ def _imports_of(found: Assessment, path: str) -> tuple[str, ...]:
 
 
 def _sites(sites: Iterable[WriteSite], links: Links, why: Mapping[WriteSite, str] | None = None) -> list[str]:
-    header = ("Where", "Operation", "Store", "What", "Async") + (("Found as",) if why is not None else ())
+    header = ("Where", "Operation", "Store", "Class", "What", "Async") + (("Found as",) if why is not None else ())
     return _table(
         header,
         [
@@ -372,13 +425,21 @@ def _sites(sites: Iterable[WriteSite], links: Links, why: Mapping[WriteSite, str
                 links.source(s.location),
                 md_code(s.operation),
                 md(s.target),
-                md_code(s.detail) if s.detail != s.operation else "",
+                md(KIND_NAMES.get(s.kind, s.kind)),
+                _what(s),
                 "yes" if s.is_async else "",
                 *((md(why.get(s, "")),) if why is not None else ()),
             )
             for s in sites
         ],
     )
+
+
+def _what(site: WriteSite) -> str:
+    shown = md_code(site.detail) if site.detail != site.operation else ""
+    if site.reason:
+        shown = (shown + " " if shown else "") + f"({md(site.reason)})"
+    return shown
 
 
 def signal_evidence(analysis: Analysis, signal: Signal, links: Links) -> list[str]:
