@@ -367,6 +367,17 @@ def test_exposure_is_derived_from_the_l2_api_when_the_table_has_no_exposure_colu
     assert found.message.endswith("the registry says 'direct' (from its L2 API '/ops/locks')")
 
 
+def test_a_derived_exposure_only_contradicts_internal_only() -> None:
+    """An API cell tells exposed from internal-only, not direct from indirect (northwind's SIG-301)."""
+    tree = TREE.replace("exposure: internal-only", "exposure: indirect")
+    assert "exposure: indirect" in tree
+    columns = tuple(c for c in HEADERS if c != "exposure")
+    reg = registry(signal("SIG-001", l2_api="/ops/locks"), columns=columns)
+    assert of(audit(tree, reg), "q1_l7_only.expect.exposure") == []
+    with_column = registry(signal("SIG-001", exposure="direct", l2_api="/ops/locks"))
+    assert [f.subject for f in of(audit(tree, with_column), "q1_l7_only.expect.exposure")] == ["SIG-001"]
+
+
 @pytest.mark.parametrize("absent", ["exposure", "l2_api"])
 def test_an_absent_or_unknown_column_decides_nothing(absent: str) -> None:
     both_absent = tuple(c for c in HEADERS if c not in ("exposure", "l2_api"))

@@ -97,6 +97,10 @@ def _exposure(expected: Expectation, signal: Signal) -> str | None:
         return None
     if "exposure" in signal.fields:
         return repr(value)
+    # An API cell tells exposed from internal-only, not direct from indirect: derived, it can
+    # only contradict an expectation that the signal is internal-only.
+    if "internal-only" not in expected.values:
+        return None
     return f"{value!r} (from its L2 API {signal.get('l2_api')!r})"
 
 
