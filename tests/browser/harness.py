@@ -32,7 +32,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import pytest
@@ -118,6 +118,8 @@ def browser_page(
     executable: str = CHROMIUM,
     allow_external: bool = False,
     timeout_ms: float = 15_000,
+    color_scheme: Literal["light", "dark"] = "light",
+    viewport: tuple[int, int] = (1280, 720),
 ) -> Iterator[tuple[Page, list[str]]]:
     """A fresh page, and a list that fills with what went wrong in it.
 
@@ -126,16 +128,25 @@ def browser_page(
     Unless `allow_external`, requests to any host but this machine are refused
     and listed too ("blocked external request: ..."): a built site must not
     need the internet. Uses `browser` when given, else starts its own Chromium.
+    `color_scheme` is the reader's system preference (prefers-color-scheme),
+    which the site's palette follows; `viewport` is the window's (width, height).
     """
     if browser is None:
         with (
             chromium(executable=executable) as own,
-            browser_page(browser=own, allow_external=allow_external, timeout_ms=timeout_ms) as opened,
+            browser_page(
+                browser=own,
+                allow_external=allow_external,
+                timeout_ms=timeout_ms,
+                color_scheme=color_scheme,
+                viewport=viewport,
+            ) as opened,
         ):
             yield opened
         return
     errors: list[str] = []
-    context = browser.new_context()
+    width, height = viewport
+    context = browser.new_context(color_scheme=color_scheme, viewport={"width": width, "height": height})
     try:
         page = context.new_page()
         page.set_default_timeout(timeout_ms)
