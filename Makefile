@@ -14,7 +14,7 @@ export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
 
 
-.PHONY: setup system-deps browser-deps serve serve-fast site site-strict check report test lint types contracts unit bench dist lock clean
+.PHONY: setup system-deps browser-deps serve serve-fast site site-strict check report test lint types contracts unit bench dist lock clean screenshots
 
 setup: $(STAMP) system-deps
 
@@ -70,6 +70,11 @@ unit: setup browser-deps
 	$(BIN)/pytest -q
 
 test: lint types contracts unit
+
+# The README's pictures (docs/images/*.png): the site of the embedded registry in Chromium, light palette.
+# Re-run after changing what the home page or a producer page shows; look at them before committing.
+screenshots: setup browser-deps
+	$(BIN)/python -m tests.browser.screenshots docs/images
 
 bench: setup
 	$(BIN)/python bench/run.py --json bench/out/latest.json
