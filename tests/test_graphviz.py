@@ -202,3 +202,33 @@ def test_nothing_to_render_and_bad_jobs() -> None:
     assert render_svgs({}, None, dot="/no/such/dot") == {}
     with pytest.raises(ValueError, match="jobs"):
         render_svgs({"a": _graph(1)}, None, jobs=0)
+
+
+def test_a_prolog_inside_an_svg_does_not_cut_it(logged_dot: tuple[str, Path]) -> None:
+    # Each process writes its SVGs one after another; Graphviz leaves a URL unescaped, so a URL can hold
+    # the XML prolog the output is cut at. The cut is then ambiguous and the chunk is rendered file by file.
+    dot, log = logged_dot
+    prolog = '<?xml version=\\"1.0\\" encoding=\\"UTF-8\\" standalone=\\"no\\"?>'
+    sources = {"tricky": f'digraph t {{ a [URL="{prolog}"] }}', **{f"p{i}": _graph(i) for i in range(5)}}
+    svgs = render_svgs(sources, None, jobs=1, dot=dot)
+    for key, text in sources.items():
+        assert svgs[key] == render_svgs({key: text}, None, dot=REAL_DOT)[key], key
+    assert [len(run) for run in _renders(log)] == [6, 1, 1, 1, 1, 1, 1]
+
+
+def test_jobs_default_to_the_cpus_this_process_may_use(
+    monkeypatch: pytest.MonkeyPatch, logged_dot: tuple[str, Path]
+) -> None:
+    assert graphviz.default_jobs() >= 1
+    monkeypatch.setattr(graphviz, "default_jobs", lambda: 3)
+    dot, log = logged_dot
+    render_svgs({f"flows/{i}": _graph(i) for i in range(9)}, None, dot=dot)
+    assert sorted(len(run) for run in _renders(log)) == [3, 3, 3]
+
+
+def test_the_cache_directory_gets_only_finished_svgs_and_no_sources(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    svgs = render_svgs({f"flows/{i}": _graph(i) for i in range(20)}, str(cache), jobs=3, dot=REAL_DOT)
+    names = sorted(os.listdir(cache))
+    assert len(names) == 20 and all(n.endswith(".svg") for n in names)
+    assert sorted(svgs.values()) == sorted((cache / n).read_text(encoding="utf-8") for n in names)

@@ -9,7 +9,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from layerflow.render.svg import UnsafeSvg, dot_html_escape, dot_quote, inline_svg
+from layerflow.render.svg import (
+    ID_SLOT,
+    UnsafeSvg,
+    dot_html_escape,
+    dot_quote,
+    inline_svg,
+    inline_svg_template,
+    place_id,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -189,3 +197,38 @@ def test_graphviz_entities_and_bare_ampersands_are_repaired() -> None:
     titles = [t.text for t in root.iter(f"{NS}title")]
     assert titles == ["a\xa0b & \ufffd"]  # the anonymous graph's "%3" tooltip is gone
     assert next(root.iter(f"{NS}a")).get(XLINK_HREF) == "/x?a=1&b=2"
+
+
+def _every_kind_of_svg() -> list[str]:
+    """SVGs with hostile names, labels, tooltips, links, gradients, repeated ids and an anonymous graph."""
+    named = "\n".join(dot_quote(name) + ";" for name in NASTY)
+    labelled = "\n".join(
+        f'n{i} [label={dot_quote(n)}, tooltip={dot_quote(n)}, URL="p{i}.html"];' for i, n in enumerate(NASTY)
+    )
+    html = "\n".join(f"n{i} [shape=box, label=<{dot_html_escape(name)}>];" for i, name in enumerate(NASTY))
+    return [
+        _dot(f"digraph {dot_quote('<script>G</script> -->')} {{\n{named}\n}}"),
+        _dot(f"digraph {{\n{labelled}\n}}"),
+        _dot(f"digraph {{\n{html}\n}}"),
+        _dot('digraph G { a [style=filled, fillcolor="red:blue"]; b [style=radial, fillcolor="white:black"]; a -> b }'),
+        _dot('digraph { a [id="same"]; b [id="same"]; c [id="odd id/\\"x"]; d [URL="#node1"]; a -> d }'),
+        (  # a hand-written one: references to NUL, an entity Graphviz leaves, an anonymous graph
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 9 9">'
+            '<g id="graph0" class="graph"><title>%3</title><g id="node1" class="node"><title>a&nbsp;b &#0; &#x0;'
+            '</title><a xlink:href="/x?a=1&b=2"><text>&#0;</text></a></g></g></svg>'
+        ),
+    ]
+
+
+def test_a_template_placed_is_exactly_what_inline_svg_writes() -> None:
+    # The plugin sanitises each distinct SVG once and places each diagram's id in the template.
+    for svg in _every_kind_of_svg():
+        template = inline_svg_template(svg)
+        assert ID_SLOT not in inline_svg(svg, "d")  # the slot is never text
+        for diagram_id in ("d", "lf-signal-sig-001", "flow_2"):
+            assert place_id(template, diagram_id) == inline_svg(svg, diagram_id)
+        assert place_id(inline_svg_template(svg, "a label"), "d") == inline_svg(svg, "d", "a label")
+    with pytest.raises(ValueError, match="diagram id"):
+        place_id(template, "1-bad")
+    with pytest.raises(ValueError, match="NUL"):
+        inline_svg_template(svg, "a\x00label")

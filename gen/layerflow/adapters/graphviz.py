@@ -2,8 +2,14 @@
 
 `render_svgs` does not start one process per diagram: it writes the sources
 it has not rendered before to a temporary directory and runs
-`dot -Tsvg -O a.dot b.dot ...` over them, split into at most `jobs` processes
-run side by side. Each SVG is cached as `<sha256>.svg`, keyed by the DOT text
+`dot -Tsvg a.dot b.dot ...` over them, split into `jobs` processes (by default
+one per CPU this process may use) run side by side. Each process writes its
+SVGs one after another to its standard output, which is cut at the XML
+prolog that starts each one (when the count is not exactly right, a URL
+held a prolog: the chunk is rendered again one file at a time). Everything a
+chunk needs before and after its process (writing its sources, reading,
+normalising and caching its SVGs) runs in that chunk's thread, beside the
+other processes. Each SVG is cached as `<sha256>.svg`, keyed by the DOT text
 and `dot -V`, so a rebuild renders only what changed (and a Graphviz upgrade
 renders everything again).
 
@@ -32,7 +38,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
@@ -42,6 +48,7 @@ INSTALL_HINT = "install Graphviz: apt-get install graphviz"
 MAX_FILES_PER_PROCESS = 1000  # names are ~10 characters: far below any OS's argument-list limit
 CACHE_FORMAT = "layerflow-svg-2"  # part of every cache key: change it when _normalize changes
 
+_PROLOG = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>'  # how Graphviz starts every SVG it writes
 _SUBGRAPH = re.compile(r"\bsubgraph\b", re.IGNORECASE)
 _ANONYMOUS = re.compile(r"<!-- Title: (%\d+) Pages: ")
 _ANCHOR_ID = re.compile(r'(<g id="a_[^"]*_)(\d+)("><a )')
@@ -73,10 +80,21 @@ def dot_version(dot: str = "dot") -> str:
     return text
 
 
+def default_jobs() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one), at least 1."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        try:
+            return max(1, len(affinity(0)))
+        except OSError:
+            pass
+    return max(1, os.cpu_count() or 1)
+
+
 def render_svgs(
     sources: Mapping[str, str],
     cache_dir: str | None,
-    jobs: int = 2,
+    jobs: int | None = None,
     dot: str = "dot",
     *,
     isolate: Isolate = "clustered",
@@ -84,11 +102,14 @@ def render_svgs(
     """Key -> SVG text for key -> DOT text, rendering only what `cache_dir` lacks.
 
     Keys may be any strings (they never become file names). Identical sources
-    are rendered once. `isolate` says which sources get a `dot` process of their
+    are rendered once. `jobs` is how many `dot` processes run at once (None:
+    `default_jobs()`). `isolate` says which sources get a `dot` process of their
     own (see the module's docstring). Raises GraphvizMissing when dot cannot
     run, and GraphvizError naming every key dot rejected (the others are still
     cached).
     """
+    if jobs is None:
+        jobs = default_jobs()
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
     if not sources:
@@ -100,8 +121,9 @@ def render_svgs(
     svgs: dict[str, str] = {}  # digest -> SVG
     if cache_dir is not None:
         os.makedirs(cache_dir, exist_ok=True)
+        present = _cached_names(cache_dir)  # one listing instead of a failed open per new diagram
         for digest in dict.fromkeys(digests.values()):
-            cached = _read_cache(cache_dir, digest)
+            cached = _read_cache(cache_dir, digest) if present is None or f"{digest}.svg" in present else None
             if cached is not None:
                 svgs[digest] = cached
     todo: dict[str, str] = {}  # digest -> the first key with that source
@@ -110,12 +132,16 @@ def render_svgs(
             todo.setdefault(digest, key)
     if todo:
         keys = list(todo.values())
-        rendered, failures = _render(dot, [sources[key] for key in keys], jobs, isolate)
+        order = list(todo)
+
+        def finished(index: int, svg: str) -> None:  # called in the chunk's thread: caching overlaps rendering
+            if cache_dir is not None:
+                _write_cache(cache_dir, order[index], svg)
+
+        rendered, failures = _render(dot, [sources[key] for key in keys], jobs, isolate, finished)
         for index, digest in enumerate(todo):
             if index in rendered:
                 svgs[digest] = rendered[index]
-                if cache_dir is not None:
-                    _write_cache(cache_dir, digest, rendered[index])
         if failures:  # every key with a failed source, dot's name for its temporary file replaced by the key
             failed = {digest: index for index, digest in enumerate(todo) if index in failures}
             raise GraphvizError(
@@ -137,6 +163,14 @@ def _digest(version: str, text: str) -> str:
 
 def _name(index: int) -> str:
     return f"lf{index}.dot"
+
+
+def _cached_names(cache_dir: str) -> frozenset[str] | None:
+    """The names in the cache directory, or None when it cannot be listed (then every entry is tried)."""
+    try:
+        return frozenset(os.listdir(cache_dir))
+    except OSError:
+        return None
 
 
 def _read_cache(cache_dir: str, digest: str) -> str | None:
@@ -183,51 +217,61 @@ def _chunks(texts: Sequence[str], jobs: int, isolate: Isolate) -> list[list[int]
     return [batched[bounds[part] : bounds[part + 1]] for part in range(parts)] + alone
 
 
-def _render(dot: str, texts: Sequence[str], jobs: int, isolate: Isolate) -> tuple[dict[int, str], dict[int, str]]:
-    """(index -> SVG, index -> dot's complaint) for the DOT texts, in a temporary directory."""
+def _render(
+    dot: str, texts: Sequence[str], jobs: int, isolate: Isolate, finished: Callable[[int, str], None]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """(index -> SVG, index -> dot's complaint) for the DOT texts, in a temporary directory.
+
+    `finished(index, svg)` is called for each SVG as its chunk completes, in that chunk's thread."""
     with tempfile.TemporaryDirectory(prefix="layerflow-dot-") as work:
-        for index, text in enumerate(texts):
-            with open(os.path.join(work, _name(index)), "wb") as handle:
-                handle.write(text.encode("utf-8"))
         chunks = _chunks(texts, jobs, isolate)
         rendered: dict[int, str] = {}
         failures: dict[int, str] = {}
+
+        def run(chunk: list[int]) -> tuple[dict[int, str], dict[int, str]]:
+            for index in chunk:
+                with open(os.path.join(work, _name(index)), "wb") as handle:
+                    handle.write(texts[index].encode("utf-8"))
+            ok, failed = _render_chunk(dot, work, chunk)
+            for index, svg in ok.items():
+                finished(index, svg)
+            for index in chunk:  # here, in parallel, rather than all at once when the directory goes
+                os.unlink(os.path.join(work, _name(index)))
+            return ok, failed
+
         with ThreadPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
-            for ok, failed in pool.map(lambda chunk: _render_chunk(dot, work, chunk), chunks):
+            for ok, failed in pool.map(run, chunks):
                 rendered.update(ok)
                 failures.update(failed)
     return rendered, failures
 
 
 def _render_chunk(dot: str, work: str, chunk: Sequence[int]) -> tuple[dict[int, str], dict[int, str]]:
-    done = _run([dot, "-Tsvg", "-O", *(_name(index) for index in chunk)], cwd=work)
+    done = _run([dot, "-Tsvg", *(_name(index) for index in chunk)], cwd=work)
     if done.returncode == 0:
-        svgs = {index: _read_output(work, index) for index in chunk}
-        if all(svg is not None for svg in svgs.values()):
-            return {index: svg for index, svg in svgs.items() if svg is not None}, {}
-    # Something failed: render the chunk again one file at a time to name the culprit(s).
+        svgs = _split(done.stdout.decode("utf-8", "replace"), len(chunk))
+        if svgs is not None:
+            return {index: _normalize(svg) for index, svg in zip(chunk, svgs, strict=True)}, {}
+    # Something failed (or a prolog inside an SVG made the cut ambiguous): one file at a time names the culprit(s).
     rendered: dict[int, str] = {}
     failures: dict[int, str] = {}
     for index in chunk:
-        output = os.path.join(work, _name(index) + ".svg")
-        if os.path.exists(output):
-            os.unlink(output)
-        done = _run([dot, "-Tsvg", "-O", _name(index)], cwd=work)
-        svg = _read_output(work, index) if done.returncode == 0 else None
-        if svg is None:
+        done = _run([dot, "-Tsvg", _name(index)], cwd=work)
+        output = done.stdout.decode("utf-8", "replace")
+        if done.returncode == 0 and output.strip():
+            rendered[index] = _normalize(output)
+        else:
             message = done.stderr.decode("utf-8", "replace").strip()
             failures[index] = message or f"dot exited with status {done.returncode} and wrote no SVG"
-        else:
-            rendered[index] = svg
     return rendered, failures
 
 
-def _read_output(work: str, index: int) -> str | None:
-    try:
-        with open(os.path.join(work, _name(index) + ".svg"), "rb") as handle:
-            return _normalize(handle.read().decode("utf-8", "replace"))
-    except FileNotFoundError:
+def _split(output: str, count: int) -> list[str] | None:
+    """`count` SVGs written one after another, cut where each one's prolog starts; None unless that makes
+    exactly `count` (every SVG starts with one, so a prolog elsewhere, in a URL, makes too many)."""
+    if not output.startswith(_PROLOG) or output.count(_PROLOG) != count:
         return None
+    return [_PROLOG + part for part in output.split(_PROLOG)[1:]]
 
 
 def _normalize(svg: str) -> str:

@@ -41,7 +41,7 @@ from layerflow.model import LAYERS, Analysis, Severity
 from layerflow.render import svg as svg_module
 from layerflow.render.dot import ROOT
 from layerflow.render.site import Site, build_site, error_page
-from layerflow.render.svg import inline_svg
+from layerflow.render.svg import inline_svg_template, place_id
 from layerflow.render.usermd import user_markdown_html
 
 log = logging.getLogger("mkdocs.plugins.layerflow")
@@ -132,7 +132,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.fragments = dict(site.fragments)
         started = time.perf_counter()
         self.diagrams = self._diagrams(site)
-        _progress(started, f"rendered {len(site.diagrams)} diagrams (one batched dot run, cached by content)")
+        _progress(started, f"rendered {len(site.diagrams)} diagrams (batched dot runs side by side, cached by content)")
         self.written, self.total = 0, len(site.pages)
         for path, markdown in sorted(site.pages.items()):
             if files.get_file_from_path(path) is not None:
@@ -265,23 +265,28 @@ def _progress(started: float, what: str) -> None:
         log.info(f"layerflow: {what} in {seconds:.1f} s")
 
 
-_INLINE_CACHE: dict[tuple[str, str], str] = {}  # survives `serve` rebuilds, which make new plugin objects
+_INLINE_CACHE: dict[str, str] = {}  # SVG -> inline template; survives `serve` rebuilds, which make new plugin objects
 
 
 def _inline(key: str, svg: str, cache_dir: str) -> str:
-    """Graphviz SVG made inline-safe, memoised in memory and, beside the SVG cache, on disk.
+    """Graphviz SVG made inline-safe, sanitised once per distinct SVG, memoised in memory and, beside the
+    SVG cache, on disk; each key then only places its own id (many decision trees draw the same SVG).
 
     Sanitising re-parses every SVG and was a quarter of the plugin's time on a warm build.
     The disk key includes the sanitiser's own source, so changing svg.py invalidates it.
     """
-    found = _INLINE_CACHE.get((key, svg))
+    return place_id(_template(svg, key, cache_dir), f"lf-{key}")
+
+
+def _template(svg: str, key: str, cache_dir: str) -> str:
+    found = _INLINE_CACHE.get(svg)
     if found is not None:
         return found
     if len(_INLINE_CACHE) > 100_000:
         _INLINE_CACHE.clear()
     path = ""
     if cache_dir:
-        digest = hashlib.sha256(f"{_SANITISER}\0{key}\0{svg}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{_SANITISER}\0{svg}".encode()).hexdigest()
         path = os.path.join(cache_dir, f"inline-{digest}.svg")
         try:
             with open(path, encoding="utf-8") as cached:
@@ -289,10 +294,10 @@ def _inline(key: str, svg: str, cache_dir: str) -> str:
         except OSError:
             found = None
     if found is None:
-        found = inline_svg(svg, f"lf-{key}")
+        found = inline_svg_template(svg, name=f"lf-{key}")
         if path:
             _write_atomically(path, found)
-    _INLINE_CACHE[(key, svg)] = found
+    _INLINE_CACHE[svg] = found
     return found
 
 

@@ -118,15 +118,42 @@ def inline_svg(svg: str, diagram_id: str, label: str | None = None) -> str:
     and no indentation (so Markdown leaves it alone), and depends only on the
     input.
     """
+    _check_id(diagram_id)
+    return _inline(svg, diagram_id, diagram_id, label)
+
+
+# Where a template holds the diagram id. NUL is no XML character: a parsed SVG cannot hold one
+# (nor make one from a reference, see _fix_entity), so every NUL in a template is a slot.
+ID_SLOT = "\x00"
+
+
+def inline_svg_template(svg: str, label: str | None = None, name: str = "diagram") -> str:
+    """`inline_svg(svg, any_id, label)` with ID_SLOT wherever the id goes: one SVG sanitised once,
+    however many diagrams show it (`place_id` fills the slots). `name` is what errors call it."""
+    if label is not None and ID_SLOT in label:
+        raise ValueError(f"{name}: a diagram label cannot hold NUL")
+    return _inline(svg, ID_SLOT, name, label)
+
+
+def place_id(template: str, diagram_id: str) -> str:
+    """A template from `inline_svg_template` with its diagram id: exactly what `inline_svg` returns."""
+    _check_id(diagram_id)
+    return template.replace(ID_SLOT, diagram_id)
+
+
+def _check_id(diagram_id: str) -> None:
     if not _DIAGRAM_ID.match(diagram_id):
         raise ValueError(f"diagram id {diagram_id!r} must be a letter followed by letters, digits, '-' or '_'")
-    root = _parse(svg, diagram_id)
+
+
+def _inline(svg: str, diagram_id: str, name_for_errors: str, label: str | None) -> str:
+    root = _parse(svg, name_for_errors)
     _order_clusters(root)
     _readable_titles(root)
     name = _graph_name(root)
     ids = _rename_ids(root, diagram_id)
     for element in root.iter():
-        _rewrite_references(element, ids, diagram_id)
+        _rewrite_references(element, ids, name_for_errors)
     root.attrib = _root_attributes(root, diagram_id, label or name or diagram_id)
     return _serialize(root, inline=False)
 
