@@ -150,17 +150,25 @@ def _written(layer: str | None, written: str) -> str:
     return written if layer and written != layer else ""
 
 
+_LIST_PUNCTUATION = re.compile(r"[(),;]")
+_LIST_SEPARATOR = re.compile(r"[,;]")
+
+
 def split_list(text: str) -> list[str]:
     """Comma-separated items, ignoring commas inside parentheses."""
+    if "(" not in text and ")" not in text:  # nothing nests: every separator separates
+        return [item for item in (part.strip() for part in _LIST_SEPARATOR.split(text)) if item]
     items: list[str] = []
     depth = 0
     start = 0
-    for i, ch in enumerate(text):
+    for match in _LIST_PUNCTUATION.finditer(text):  # only the characters that matter, not every character
+        ch = match.group()
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
-        elif ch in ",;" and depth == 0:
+        elif depth == 0:
+            i = match.start()
             items.append(text[start:i].strip())
             start = i + 1
     items.append(text[start:].strip())
@@ -218,7 +226,11 @@ def consumers(consumer_cell: str, layer_cell: str | None) -> tuple[tuple[Consume
 
     Returns the consumers and, when layers could not be paired to consumers, why.
     """
-    text = value(consumer_cell)
+    return consumers_of_value(value(consumer_cell), layer_cell)
+
+
+def consumers_of_value(text: str, layer_cell: str | None) -> tuple[tuple[Consumer, ...], str | None]:
+    """`consumers` of a cell whose `value` is `text`, for a reader that has cleaned the cell already."""
     if text in (NONE, UNKNOWN):
         return (), None
     parsed = [_consumer(item) for item in split_list(text)]
@@ -272,7 +284,11 @@ def store(item: str) -> Store:
 
 
 def persistence(cell: str) -> Persistence:
-    text = value(cell)
+    return persistence_of_value(value(cell))
+
+
+def persistence_of_value(text: str) -> Persistence:
+    """`persistence` of a cell whose `value` is `text`."""
     if text == UNKNOWN:
         return Persistence(text, unknown=True)
     if text == NONE:

@@ -71,7 +71,7 @@ def split_row(line: str) -> tuple[str, ...]:
     if text.endswith("|") and not text.endswith("\\|"):
         text = text[:-1]
     if "\\" not in text:  # the common case: no escapes, a plain split is exact
-        return tuple(cell.strip() for cell in text.split("|"))
+        return tuple([cell.strip() for cell in text.split("|")])
     cells: list[str] = []
     start = 0
     i = 0

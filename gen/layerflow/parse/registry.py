@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from layerflow.errors import Parsed, error, warning
 from layerflow.model import (
+    NONE,
     Conflict,
     Consumer,
     Location,
@@ -48,21 +49,53 @@ class _Draft:
     persistence: Persistence | None
     location: Location
     header: tuple[str, ...]
-    field_at: dict[str, Location] = field(default_factory=dict)
+    field_at: dict[str, Location] = field(default_factory=dict)  # fields a later row added; the rest: location
     also: list[Location] = field(default_factory=list)
 
     def freeze(self) -> Signal:
+        # The draft is dropped after this: its dicts become the signal's, uncopied.
         return Signal(
             uid=self.uid,
             domain=self.domain,
-            fields=dict(self.fields),
+            fields=self.fields,
             consumers=self.consumers,
             persistence=self.persistence,
             location=self.location,
-            extra=dict(self.extra),
+            extra=self.extra,
             also_defined=tuple(self.also),
             header=self.header,
         )
+
+
+class _Cleaner:
+    """Each distinct cell text is cleaned once per parse: a registry repeats most of its cells ("L7", "—",
+    "PostgreSQL", a producer per domain), and a consumer or persistence cell is read from its value."""
+
+    __slots__ = ("_consumers", "_persistence", "_values")
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+        self._persistence: dict[str, Persistence] = {}
+        self._consumers: dict[tuple[str, str | None], tuple[tuple[Consumer, ...], str | None]] = {}
+
+    def value(self, cell: str) -> str:
+        found = self._values.get(cell)
+        if found is None:
+            found = self._values[cell] = cells.value(cell)
+        return found
+
+    def persistence(self, text: str) -> Persistence:
+        found = self._persistence.get(text)
+        if found is None:
+            found = self._persistence[text] = cells.persistence_of_value(text)
+        return found
+
+    def consumers(self, text: str, layer_cell: str | None) -> tuple[tuple[Consumer, ...], str | None]:
+        key = (text, layer_cell)
+        found = self._consumers.get(key)
+        if found is None:
+            found = self._consumers[key] = cells.consumers_of_value(text, layer_cell)
+        return found
 
 
 @dataclass(slots=True)
@@ -74,6 +107,20 @@ class _Collector:
     metadata: dict[str, str] = field(default_factory=dict)
     versions: list[VersionEntry] = field(default_factory=list)
     tables: list[Location] = field(default_factory=list)
+    clean: _Cleaner = field(default_factory=_Cleaner)
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """What each column of one signal table holds, worked out once for all its rows."""
+
+    width: int
+    uid_at: int
+    values: tuple[tuple[int, str], ...]  # (index, canonical field) of every known column but the UID
+    extras: tuple[tuple[int, str], ...]  # (index, header as shown) of the columns layerflow does not know
+    c_layer_at: int | None
+    header: tuple[str, ...]  # the known fields in column order, the UID included
+    domain: str
 
 
 def parse_registry(files: Sequence[tuple[str, str]]) -> Parsed[Registry]:
@@ -147,11 +194,18 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
             fields[index] = None
         else:
             seen[name] = index
-    header = tuple(f for f in fields if f)
-    domain = domain_of(table.heading)
     uid_at = seen["uid"]
     acc.tables.append(Location(path, table.line))
     layer_columns = [(i, f) for i, f in enumerate(fields) if f is not None and f in _LAYER_FIELDS]
+    columns = _Columns(
+        width=width,
+        uid_at=uid_at,
+        values=tuple((i, f) for i, f in enumerate(fields) if f is not None and f != "uid"),
+        extras=tuple((i, cells.plain(table.header[i])) for i, f in enumerate(fields) if f is None),
+        c_layer_at=seen.get("c_layer"),
+        header=tuple(f for f in fields if f),
+        domain=domain_of(table.heading),
+    )
     for row in table.rows:
         raw = row.cells
         if len(raw) > width and any(c.strip() for c in raw[width:]):
@@ -177,7 +231,7 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
                 )
             )
         acc.problems.extend(_layer_warnings(path, row.line, uid, table.header, layer_columns, raw))
-        _add_row(path, row.line, uid, domain, table.header, fields, raw, header, acc)
+        _add_row(path, row.line, uid, columns, raw, acc)
 
 
 _LAYER_FIELDS = frozenset({"p_layer", "c_layer", "x_layer", "consumer"})
@@ -210,54 +264,42 @@ def _layer_warnings(
     return out
 
 
-def _add_row(
-    path: str,
-    line: int,
-    uid: str,
-    domain: str,
-    headers: tuple[str, ...],
-    fields: list[str | None],
-    raw: tuple[str, ...],
-    header: tuple[str, ...],
-    acc: _Collector,
-) -> None:
-    values: dict[str, str] = {}
-    extra: dict[str, str] = {}
-    for index, cell in enumerate(raw[: len(headers)]):
-        name = fields[index]
-        if name is None:
-            extra[cells.plain(headers[index])] = cells.plain(cell)
-        elif name != "uid":
-            values[name] = cells.value(cell)
+def _add_row(path: str, line: int, uid: str, columns: _Columns, raw: tuple[str, ...], acc: _Collector) -> None:
+    """One row in one pass: each cell cleaned once (by the parse's memo); consumers and persistence read from
+    the cleaned values rather than from the raw cells again."""
+    clean = acc.clean
+    present = len(raw)
+    if present >= columns.width:
+        values = {name: clean.value(raw[index]) for index, name in columns.values}
+        extra = {shown: cells.plain(raw[index]) for index, shown in columns.extras}
+    else:  # a short row: the missing cells are absent, not empty
+        values = {name: clean.value(raw[index]) for index, name in columns.values if index < present}
+        extra = {shown: cells.plain(raw[index]) for index, shown in columns.extras if index < present}
     values["uid"] = uid
+    layer_cell = _raw(raw, columns.c_layer_at)
     here = Location(path, line)
     draft = acc.drafts.get(uid)
     if draft is None:
-        consumer_cell = _cell(raw, fields, "consumer")
-        consumers, ambiguity = cells.consumers(consumer_cell or "", _cell(raw, fields, "c_layer"))
+        consumers, ambiguity = clean.consumers(values.get("consumer", NONE), layer_cell)
         if ambiguity:
             acc.problems.append(warning(path, line, f"{uid}: {ambiguity}", signals=(uid,)))
-        persistence_cell = _cell(raw, fields, "persistence")
+        stored = values.get("persistence")
         acc.drafts[uid] = _Draft(
             uid=uid,
-            domain=domain,
+            domain=columns.domain,
             fields=values,
             extra=extra,
             consumers=consumers,
-            persistence=None if persistence_cell is None else cells.persistence(persistence_cell),
+            persistence=None if stored is None else clean.persistence(stored),
             location=here,
-            header=header,
-            field_at=dict.fromkeys(values, here),
+            header=columns.header,
         )
         return
-    _merge(draft, values, extra, here, raw, fields, acc)
+    _merge(draft, values, extra, here, layer_cell, acc)
 
 
-def _cell(raw: tuple[str, ...], fields: list[str | None], name: str) -> str | None:
-    for index, field_name in enumerate(fields):
-        if field_name == name:
-            return raw[index] if index < len(raw) else None
-    return None
+def _raw(raw: tuple[str, ...], index: int | None) -> str | None:
+    return raw[index] if index is not None and index < len(raw) else None
 
 
 def _merge(
@@ -265,8 +307,7 @@ def _merge(
     values: dict[str, str],
     extra: dict[str, str],
     here: Location,
-    raw: tuple[str, ...],
-    fields: list[str | None],
+    layer_cell: str | None,
     acc: _Collector,
 ) -> None:
     """A UID seen again: one signal; fields it adds are taken, disagreements are findings."""
@@ -276,12 +317,11 @@ def _merge(
             draft.fields[name] = val
             draft.field_at[name] = here
             if name == "consumer":
-                draft.consumers, _ = cells.consumers(
-                    _cell(raw, fields, "consumer") or "", _cell(raw, fields, "c_layer")
-                )
+                draft.consumers, _ = acc.clean.consumers(val, layer_cell)
             if name == "persistence":
-                draft.persistence = cells.persistence(_cell(raw, fields, "persistence") or "")
+                draft.persistence = acc.clean.persistence(val)
         elif cells.comparable(name, draft.fields[name]) != cells.comparable(name, val):
-            acc.conflicts.append(Conflict(draft.uid, name, draft.fields[name], draft.field_at[name], val, here))
+            first_at = draft.field_at.get(name, draft.location)
+            acc.conflicts.append(Conflict(draft.uid, name, draft.fields[name], first_at, val, here))
     for key, val in extra.items():
         draft.extra.setdefault(key, val)

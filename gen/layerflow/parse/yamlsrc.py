@@ -3,13 +3,23 @@
 PyYAML's composer gives nodes with marks; we convert them ourselves instead of
 constructing objects, so no tag can build a Python object, and an alias bomb
 is stopped by counting the nodes an expansion would create.
+
+Most files use none of YAML's graph features, and composing PyYAML nodes
+(then converting them) is most of the time a large inventory takes. So
+`load_yaml` first builds YNodes straight from libyaml's event stream; at the
+first event it does not handle the same way (an anchor, an alias, an explicit
+tag, a merge key, a key that is not plain text, a repeated key, a second
+document, or any error) it starts again on the composer path, which stays the
+one definition of what a file means. tests/test_fast_paths.py checks that both
+give the same answer.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -109,6 +119,12 @@ class _TooLarge(Exception):
 
 def load_yaml(path: str, text: str) -> Parsed[YNode | None]:
     """Parse one YAML document; every problem is a located error, never an exception."""
+    fast = _from_events(path, text)
+    return fast if fast is not None else load_yaml_composed(path, text)
+
+
+def load_yaml_composed(path: str, text: str) -> Parsed[YNode | None]:
+    """`load_yaml` through PyYAML's composer: every feature of YAML, every error located."""
     loader: yaml.SafeLoader | None = None
     try:
         loader = _Loader(text)  # the reader rejects control characters here, not later
@@ -143,6 +159,145 @@ def load_yaml(path: str, text: str) -> Parsed[YNode | None]:
             None,
             (error(path, exc.line, f"YAML expands to more than {max(MAX_NODES, len(text))} nodes (an alias bomb?)"),),
         )
+
+
+class _Unhandled(Exception):
+    """An event the event-stream reader leaves to the composer path."""
+
+
+_MAP = "tag:yaml.org,2002:map"
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _from_events(path: str, text: str) -> Parsed[YNode | None] | None:
+    """`load_yaml` from libyaml's events, or None where the composer path must answer (see the module)."""
+    loader: yaml.SafeLoader | None = None
+    try:
+        loader = _Loader(text)
+        return _compose_events(path, text, loader)
+    except (_Unhandled, _TooLarge, RecursionError, yaml.YAMLError):
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _compose_events(path: str, text: str, loader: yaml.SafeLoader) -> Parsed[YNode | None]:
+    """The tree `_convert` makes of the composed node, built from the events in one pass."""
+    get_event: Callable[[], Any] = loader.get_event  # events are read by their type, below
+    lines = _Lines(text)
+    odd_lines = bool(lines.extra)
+    budget = _Budget(len(text))
+    problems: list[Problem] = []
+    constructed: dict[tuple[str, str], Scalar] = {}
+    tags: dict[tuple[str, tuple[bool, bool]], str] = {}  # (scalar, implicit) -> the resolved tag
+    # A frame per open collection: [dict or list, line, key_line, pending key or None, the key's line].
+    stack: list[list[Any]] = []
+    root: YNode | None = None
+    event = get_event()
+    if type(event) is not yaml.StreamStartEvent:
+        raise _Unhandled
+    event = get_event()
+    if type(event) is yaml.StreamEndEvent:
+        return Parsed(None)
+    if type(event) is not yaml.DocumentStartEvent:
+        raise _Unhandled
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            value, line, key_line, pending, _ = stack.pop()
+            if pending is not None:
+                raise _Unhandled  # a key without a value cannot be: leave it to the composer
+            node = YNode(value, line, key_line)
+        elif kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unhandled
+            mark = event.start_mark
+            line = mark.line + 1 if not odd_lines else lines.of(mark)
+            key_line = 0
+            if stack:
+                frame = stack[-1]
+                if type(frame[0]) is dict:
+                    if frame[3] is None:  # this node is a key
+                        if kind is not yaml.ScalarEvent:
+                            raise _Unhandled
+                        key = str(event.value)
+                        if key in frame[0] or _tag_of(loader, tags, event.value, event.implicit) == _MERGE:
+                            raise _Unhandled
+                        frame[3], frame[4] = key, line
+                        continue
+                    key_line = frame[4]
+            budget.left -= 1
+            if budget.left < 0:
+                raise _TooLarge(line)
+            if kind is yaml.MappingStartEvent:
+                stack.append([{}, line, key_line, None, 0])
+                continue
+            if kind is yaml.SequenceStartEvent:
+                stack.append([[], line, key_line, None, 0])
+                continue
+            tag = _tag_of(loader, tags, event.value, event.implicit)
+            node = _scalar(path, loader, tag, event.value, line, key_line, problems, constructed)
+        elif kind is yaml.DocumentEndEvent:
+            if stack or type(get_event()) is not yaml.StreamEndEvent:
+                raise _Unhandled  # a second document: the composer says so, located
+            return Parsed(root, tuple(problems))
+        else:  # an alias, or anything unexpected
+            raise _Unhandled
+        if not stack:
+            root = node
+            continue
+        frame = stack[-1]
+        if type(frame[0]) is dict:
+            frame[0][frame[3]] = node
+            frame[3] = None
+        else:
+            frame[0].append(node)
+
+
+def _tag_of(
+    loader: yaml.SafeLoader, tags: dict[tuple[str, tuple[bool, bool]], str], value: str, implicit: tuple[bool, bool]
+) -> str:
+    """The tag the composer resolves a scalar to (it has no explicit tag): the resolver's answer, remembered."""
+    key = (value, implicit)
+    tag = tags.get(key)
+    if tag is None:
+        tag = tags[key] = loader.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+    return tag
+
+
+def _scalar(
+    path: str,
+    loader: yaml.SafeLoader,
+    tag: str,
+    text: str,
+    line: int,
+    key_line: int,
+    problems: list[Problem],
+    constructed: dict[tuple[str, str], Scalar],
+) -> YNode:
+    """A scalar node as `_convert` reads it: text for a string, the constructed value for a number, flag or null."""
+    if tag == _STR:
+        return YNode(text, line, key_line)
+    if tag not in _SAFE_SCALAR_TAGS:
+        problems.append(error(path, line, f"unsupported YAML tag {tag!r}: only plain data is read"))
+        return YNode(str(text), line, key_line)
+    if tag == "tag:yaml.org,2002:timestamp":
+        return YNode(str(text), line, key_line)  # dates stay as written
+    key = (tag, text)
+    if key in constructed:
+        return YNode(constructed[key], line, key_line)
+    try:
+        value = loader.construct_object(yaml.ScalarNode(tag, text))
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        problems.append(error(path, line, f"cannot read value {text!r}: {exc}"))
+        return YNode(str(text), line, key_line)
+    if not isinstance(value, (str, int, float, bool)) and value is not None:
+        value = str(text)
+    constructed[key] = value
+    return YNode(value, line, key_line)
 
 
 def _code(character: object) -> int:

@@ -1,0 +1,164 @@
+"""The fast paths agree with the slow references they replaced, over generated input.
+
+The registry reader cleans each cell once per parse (a memo) and reads consumers
+and persistence from the cleaned values; `tests/reference/registry_before.py`
+is the reader as it was, cleaning every cell as it met it. `cells.split_list`
+jumps between punctuation instead of walking every character. `load_yaml`
+builds its tree from libyaml's events and leaves every file it does not read
+the same way to `load_yaml_composed`, the composer path it had before.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from layerflow.parse import cells, yamlsrc
+from layerflow.parse.registry import parse_registry
+from layerflow.parse.yamlsrc import load_yaml, load_yaml_composed
+from tests.reference.registry_before import parse_registry as parse_registry_before
+from tests.test_parsers_property import markdownish, signal_table, yaml_values, yamlish
+
+SETTINGS = settings(max_examples=int(os.environ.get("LAYERFLOW_PROPERTY_EXAMPLES", "150")), deadline=None)
+
+# Header cells: every alias family, a duplicate meaning, unknown columns, a removed table and a version table.
+HEADERS = [
+    "UID", "Signal UID", "ID", "Signal", "Name", "Class", "Trigger", "Producer", "Source", "P-Layer",
+    "Producer Layer", "X-Layer", "Hops", "Persistence", "Consumer", "Consumers", "C-Layer", "Consumer Layer",
+    "Exposure", "L2 API", "Verified Path", "Form", "Owner", "Notes", "**Persistence**", "`UID`",
+]  # fmt: skip
+# Cell pieces that exercise every cleaning rule, layer note, store separator and none marker.
+CELL_PIECES = [
+    "SIG-1", "SIG-2", "SIG-3", "SIG-001", "SIG-1-3", "SIG-", "x.py", "a_b.py", "(L6)", "(L9)", "(L2a)", "(SIG-2)",
+    "(L6, SIG-3)", "(note)", "(", ")", ",", ";", " , ", "+", " + ", " and ", "L6", "L7", "L7b", "L0", "L10", "L2",
+    "PostgreSQL", "postgres", "Redis", "R2", "In-memory", "S3 (bucket, x)", "UNKNOWN", "unknown", "—", "-", "N/A",
+    "none", "`code`", "``", "**bold**", "*it*", "__u__", "[link](u)", "[a](b(c))", "<br>", "\\|", "\\", "✅", "⚠️",
+    "🔴", "\ufe0f", " ", "  ", "\t", "é", "x", "0",
+]  # fmt: skip
+
+cell = st.lists(st.sampled_from(CELL_PIECES), max_size=5).map("".join)
+
+
+@st.composite
+def registry_files(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """One to three files of signal tables whose rows repeat UIDs (merges, conflicts), run short or long."""
+    files = []
+    for number in range(draw(st.integers(1, 3))):
+        lines = ["# Registry", "", "**Status:** VERIFIED", ""]
+        for table in range(draw(st.integers(1, 3))):
+            header = draw(st.lists(st.sampled_from(HEADERS), min_size=2, max_size=7))
+            if draw(st.booleans()):
+                header = ["UID", *header]
+            lines += [f"### {table + 1}.1 {draw(st.sampled_from(['Cost', 'Ops', '']))} Domain Signals", ""]
+            lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            for _ in range(draw(st.integers(0, 6))):
+                width = len(header) + draw(st.sampled_from([0, 0, 0, -1, 1]))
+                uid = draw(st.sampled_from(["SIG-1", "SIG-2", "SIG-3", "SIG-01", "SIG-1-3", "x"]))
+                row = [uid, *(draw(cell) for _ in range(max(0, width - 1)))]
+                lines.append("| " + " | ".join(row) + " |")
+            lines.append("")
+        if draw(st.booleans()):
+            lines += ["| Removed UID | Reason |", "|---|---|", "| SIG-9 | gone |", ""]
+        files.append((f"r{number}.md", "\n".join(lines)))
+    return files
+
+
+@SETTINGS
+@given(registry_files())
+def test_the_single_pass_reader_gives_what_the_cell_by_cell_reader_gave(files: list[tuple[str, str]]) -> None:
+    assert parse_registry(files) == parse_registry_before(files)
+
+
+@SETTINGS
+@given(st.lists(markdownish, min_size=1, max_size=3))
+def test_the_single_pass_reader_agrees_on_any_markdownish_text(texts: list[str]) -> None:
+    files = [(f"r{i}.md", text) for i, text in enumerate(texts)]
+    assert parse_registry(files) == parse_registry_before(files)
+
+
+@SETTINGS
+@given(signal_table())
+def test_the_single_pass_reader_agrees_on_generated_tables(table: tuple[list[str], list[tuple[str, ...]], str]) -> None:
+    files = [("t.md", table[2])]
+    assert parse_registry(files) == parse_registry_before(files)
+
+
+def _split_list_before(text: str) -> list[str]:
+    """cells.split_list as it was: one step per character."""
+    items: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch in ",;" and depth == 0:
+            items.append(text[start:i].strip())
+            start = i + 1
+    items.append(text[start:].strip())
+    return [item for item in items if item]
+
+
+@SETTINGS
+@given(st.one_of(cell, markdownish, st.text()))
+def test_split_list_jumps_to_the_same_items(text: str) -> None:
+    assert cells.split_list(text) == _split_list_before(text)
+
+
+# ------------------------------------------------------------------- YAML
+
+
+def _same_yaml(text: str) -> None:
+    assert load_yaml("f.yaml", text) == load_yaml_composed("f.yaml", text)
+
+
+@SETTINGS
+@given(st.one_of(yamlish, st.text()))
+def test_the_event_reader_agrees_on_any_text(text: str) -> None:
+    _same_yaml(text)
+
+
+@SETTINGS
+@given(yaml_values, st.sampled_from([None, False, True]), st.sampled_from(["\n", "\r\n", "\r", "\u2028"]))
+def test_the_event_reader_agrees_on_data_of_any_shape(data: object, flow: bool | None, newline: str) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=flow)
+    _same_yaml(text)
+    _same_yaml(text.replace("\n", newline))
+
+
+EDGES = {
+    "anchor and alias": "a: &x [1, 2]\nb: *x\n",
+    "merge key": "base: &b {x: 1}\nitem:\n  <<: *b\n  y: 2\n",
+    "merge without alias": "item:\n  <<: {x: 1}\n  y: 2\n",
+    "explicit tags": "a: !!str 1\nb: !!python/object:os.system x\nc: !custom [1]\n",
+    "repeated key": "a: 1\nb: {c: 1, c: [x]}\na: 2\n",
+    "mapping key": "? [a, b]\n: c\n",
+    "two documents": "a: 1\n---\nb: 2\n",
+    "empty": "",
+    "only a comment": "# nothing\n",
+    "empty document": "---\n...\n",
+    "value tag and merge as values": "a: =\nb: <<\n",
+    "numbers and dates": "a: 0x1F\nb: 1e309\nc: 2025-01-01\nd: 1_000\ne: .inf\nf: ~\ng: yes\nh: 0o17\n",
+    "odd line breaks": "a: 1\u2028b: 2\r\nc: [x,\ry]\x85d: 4\n",
+    "syntax error": "a: [1, 2\nb: 3\n",
+    "control character": "a: \x01\n",
+    "deep": "a: " + "[" * 60 + "]" * 60 + "\n",
+    "empty values": "a:\nb: []\nc: {}\nd: ''\n- x\n",
+    "sequence root": "- a\n- {b: c}\n-\n  - d\n",
+}
+
+
+@pytest.mark.parametrize("text", EDGES.values(), ids=EDGES.keys())
+def test_the_event_reader_agrees_where_yaml_is_unusual(text: str) -> None:
+    _same_yaml(text)
+
+
+def test_the_event_reader_answers_plain_files_itself_and_hands_the_rest_on() -> None:
+    assert yamlsrc._from_events("f.yaml", "a: [1, {b: c}]\nd: 2025-01-01\n") is not None
+    for name in ("anchor and alias", "merge without alias", "explicit tags", "repeated key", "two documents"):
+        assert yamlsrc._from_events("f.yaml", EDGES[name]) is None, name
