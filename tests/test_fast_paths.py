@@ -6,10 +6,12 @@ is the reader as it was, cleaning every cell as it met it. `cells.split_list`
 jumps between punctuation instead of walking every character. `load_yaml`
 builds its tree from libyaml's events and leaves every file it does not read
 the same way to `load_yaml_composed`, the composer path it had before.
+`dumps_indented` writes what `json.dumps(indent=2, ensure_ascii=False)` writes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from layerflow.parse import cells, yamlsrc
 from layerflow.parse.registry import parse_registry
 from layerflow.parse.yamlsrc import load_yaml, load_yaml_composed
+from layerflow.render.jsontext import dumps_indented
 from tests.reference.registry_before import parse_registry as parse_registry_before
 from tests.test_parsers_property import markdownish, signal_table, yaml_values, yamlish
 
@@ -162,3 +165,43 @@ def test_the_event_reader_answers_plain_files_itself_and_hands_the_rest_on() -> 
     assert yamlsrc._from_events("f.yaml", "a: [1, {b: c}]\nd: 2025-01-01\n") is not None
     for name in ("anchor and alias", "merge without alias", "explicit tags", "repeated key", "two documents"):
         assert yamlsrc._from_events("f.yaml", EDGES[name]) is None, name
+
+
+# ------------------------------------------------------------------- JSON
+
+json_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(), st.sampled_from(["\x00", "\u2028", '"\\', "é🙂", "\ud800"])
+)
+json_data = st.recursive(
+    json_leaves,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=4)),
+    max_leaves=30,
+)
+odd_json = st.recursive(  # what the fast writer hands to json.dumps: floats, tuples, non-text keys
+    st.one_of(json_leaves, st.floats(allow_nan=True)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner, inner),
+        st.dictionaries(st.one_of(st.text(max_size=3), st.integers(), st.booleans(), st.none()), inner, max_size=3),
+    ),
+    max_leaves=12,
+)
+
+
+@SETTINGS
+@given(st.one_of(json_data, odd_json))
+def test_the_json_writer_writes_what_json_dumps_writes(data: object) -> None:
+    assert dumps_indented(data) == json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def test_the_json_writer_on_a_real_analysis_takes_its_own_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from layerflow.adapters.load import Sources, load_and_analyse
+    from layerflow.render import jsontext
+    from layerflow.render.machine import to_json_data
+
+    analysis, _ = load_and_analyse(Sources(base="registry", code=("registry/example",)))
+    assert analysis is not None
+    data = to_json_data(analysis)
+    expected = json.dumps(data, indent=2, ensure_ascii=False)
+    monkeypatch.setattr(jsontext.json, "dumps", None)  # no fallback: the fast path writes it all
+    assert dumps_indented(data) == expected

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from layerflow.adapters.gcpause import collector_paused
 from layerflow.audit.analysis import analyse
 from layerflow.audit.history import validate_changes
 from layerflow.errors import Parsed, error, warning
@@ -333,6 +334,11 @@ def _ops(paths: Sequence[str], problems: list[Problem], files: list[str]) -> Ops
 
 def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:
     """Load and audit; the analysis, or None and every error that stopped it."""
+    with collector_paused():  # millions of long-lived objects, no cycles: see gcpause
+        return _load_and_analyse(sources)
+
+
+def _load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:
     loaded = load(sources)
     errors = list(loaded.errors)
     if loaded.inputs.registry.tables:  # without one, every applied record would also say its signal is missing

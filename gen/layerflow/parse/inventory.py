@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
 
 from layerflow.errors import Parsed, error
 from layerflow.model import Consumer, FlowKind, Inventory, Location, Output, Persistence, Problem, Producer
 from layerflow.parse import cells
 from layerflow.parse.yamlsrc import YNode, load_yaml
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 def parse_inventory(path: str, text: str, schema: Mapping[str, Any]) -> Parsed[Inventory | None]:
@@ -29,8 +31,9 @@ def parse_inventory(path: str, text: str, schema: Mapping[str, Any]) -> Parsed[I
     problems = _validate(path, root, schema)
     if problems:
         return Parsed(None, loaded.problems + problems)
-    producers = tuple(_producer(path, node) for node in _list(root, "producers"))
-    internal = tuple(_artifact(path, node) for node in _list(root, "internal"))
+    read = _Reader(path)
+    producers = tuple(read.producer(node) for node in _list(root, "producers"))
+    internal = tuple(read.artifact(node) for node in _list(root, "internal"))
     problems += _duplicates(path, producers, internal)
     inventory = Inventory(producers=producers, internal=internal, location=Location(path, 1))
     return Parsed(None if problems else inventory, loaded.problems + problems)
@@ -56,7 +59,10 @@ def _validate(path: str, root: YNode, schema: Mapping[str, Any]) -> tuple[Proble
     data = root.to_plain()
     if _fast_check(schema, data):
         return ()
-    # Invalid: jsonschema lists every violation with its path, which we turn into lines.
+    # Invalid: jsonschema lists every violation with its path, which we turn into lines. Imported here:
+    # it is a tenth of a second of every start, and a valid inventory never needs it.
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     found: list[Problem] = []
     for err in validator.iter_errors(data):
@@ -77,6 +83,8 @@ def _validate(path: str, root: YNode, schema: Mapping[str, Any]) -> tuple[Proble
 
 
 def _message(err: jsonschema.ValidationError) -> str:
+    import jsonschema
+
     if err.validator == "oneOf" and err.context:
         best = jsonschema.exceptions.best_match(err.context)
         return best.message if best is not None else err.message
@@ -104,68 +112,81 @@ def _texts(node: YNode, key: str) -> tuple[str, ...]:
     return tuple(item.text() for item in _list(node, key))
 
 
-def _consumers(node: YNode, default_layer: str | None) -> tuple[Consumer, ...]:
-    out: list[Consumer] = []
-    for item in _list(node, "consumers"):
-        if item.is_map:
-            out.append(
-                Consumer(_text(item, "name"), _text(item, "layer") or default_layer, _text(item, "signal") or None)
-            )
-        else:
-            parsed, _ = cells.consumers(item.text(), None)
+class _Reader:
+    """Builds the model from validated nodes; a persistence or consumer text is read once per file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._persistence: dict[str, Persistence] = {}
+        self._consumers: dict[str, tuple[Consumer, ...]] = {}
+
+    def consumers(self, node: YNode, default_layer: str | None) -> tuple[Consumer, ...]:
+        out: list[Consumer] = []
+        for item in _list(node, "consumers"):
+            if item.is_map:
+                out.append(
+                    Consumer(_text(item, "name"), _text(item, "layer") or default_layer, _text(item, "signal") or None)
+                )
+                continue
+            text = item.text()
+            parsed = self._consumers.get(text)
+            if parsed is None:
+                parsed = self._consumers[text] = cells.consumers(text, None)[0]
             out.extend(Consumer(c.name, c.layer or default_layer, c.signal_ref) for c in parsed)
-    return tuple(out)
+        return tuple(out)
 
+    def persistence(self, node: YNode) -> Persistence | None:
+        child = node.get("persistence")
+        if child is None:
+            return None
+        text = child.text()
+        found = self._persistence.get(text)
+        if found is None:
+            found = self._persistence[text] = cells.persistence(text)
+        return found
 
-def _persistence(node: YNode) -> Persistence | None:
-    child = node.get("persistence")
-    return cells.persistence(child.text()) if child is not None else None
+    def output(self, node: YNode) -> Output:
+        return Output(
+            name=_text(node, "name"),
+            kind=_text(node, "kind"),
+            persistence=self.persistence(node),
+            signals=_texts(node, "signals"),
+            consumers=self.consumers(node, None),
+            flow=FlowKind(_text(node, "flow", "direct")),
+            location=Location(self.path, node.line),
+            category=_text(node, "category"),
+            hops=_texts(node, "hops"),
+            note=_text(node, "note"),
+        )
 
+    def producer(self, node: YNode) -> Producer:
+        return Producer(
+            id=_text(node, "id"),
+            name=_text(node, "name"),
+            trigger=_text(node, "trigger"),
+            schedule=_text(node, "schedule"),
+            source_files=_texts(node, "source_files"),
+            outputs=tuple(self.output(item) for item in _list(node, "outputs")),
+            location=Location(self.path, node.line),
+            layer=_text(node, "layer", "L7"),
+            units=_texts(node, "units"),
+        )
 
-def _output(path: str, node: YNode) -> Output:
-    return Output(
-        name=_text(node, "name"),
-        kind=_text(node, "kind"),
-        persistence=_persistence(node),
-        signals=_texts(node, "signals"),
-        consumers=_consumers(node, None),
-        flow=FlowKind(_text(node, "flow", "direct")),
-        location=Location(path, node.line),
-        category=_text(node, "category"),
-        hops=_texts(node, "hops"),
-        note=_text(node, "note"),
-    )
-
-
-def _producer(path: str, node: YNode) -> Producer:
-    return Producer(
-        id=_text(node, "id"),
-        name=_text(node, "name"),
-        trigger=_text(node, "trigger"),
-        schedule=_text(node, "schedule"),
-        source_files=_texts(node, "source_files"),
-        outputs=tuple(_output(path, item) for item in _list(node, "outputs")),
-        location=Location(path, node.line),
-        layer=_text(node, "layer", "L7"),
-        units=_texts(node, "units"),
-    )
-
-
-def _artifact(path: str, node: YNode) -> Output:
-    category = _text(node, "category")
-    return Output(
-        name=_text(node, "name"),
-        kind=_text(node, "kind", category),
-        persistence=_persistence(node),
-        signals=(),
-        consumers=_consumers(node, "L7"),  # internal by definition: readers are L7 unless said otherwise
-        flow=FlowKind.DIRECT,
-        location=Location(path, node.line),
-        category=category,
-        producer_ref=_text(node, "producer"),
-        note=_text(node, "note"),
-        job=_text(node, "job"),
-    )
+    def artifact(self, node: YNode) -> Output:
+        category = _text(node, "category")
+        return Output(
+            name=_text(node, "name"),
+            kind=_text(node, "kind", category),
+            persistence=self.persistence(node),
+            signals=(),
+            consumers=self.consumers(node, "L7"),  # internal by definition: readers are L7 unless said otherwise
+            flow=FlowKind.DIRECT,
+            location=Location(self.path, node.line),
+            category=category,
+            producer_ref=_text(node, "producer"),
+            note=_text(node, "note"),
+            job=_text(node, "job"),
+        )
 
 
 def _duplicates(path: str, producers: tuple[Producer, ...], internal: tuple[Output, ...]) -> tuple[Problem, ...]:

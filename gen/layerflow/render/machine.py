@@ -8,13 +8,13 @@ uploads an empty file, and reads from it why nothing was analysed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from layerflow import __version__
 from layerflow.audit.summary import summarize
 from layerflow.model import Analysis, Consumer, Location, Persistence, Problem, Severity
+from layerflow.render.jsontext import dumps_indented
 
 SCHEMA_VERSION = 1
 
@@ -50,7 +50,7 @@ def problems_json_data(problems: Sequence[Problem], exit_code: int) -> dict[str,
 
 
 def problems_json(problems: Sequence[Problem], exit_code: int) -> str:
-    return json.dumps(problems_json_data(problems, exit_code), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(problems_json_data(problems, exit_code)) + "\n"
 
 
 def to_json_data(analysis: Analysis) -> dict[str, Any]:
@@ -133,7 +133,7 @@ def to_json_data(analysis: Analysis) -> dict[str, Any]:
 
 
 def to_json(analysis: Analysis) -> str:
-    return json.dumps(to_json_data(analysis), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(to_json_data(analysis)) + "\n"
 
 
 _SARIF_LEVEL = {Severity.BLOCKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -194,4 +194,4 @@ def _sarif_log(rules: Sequence[str], results: Sequence[dict[str, Any]], invocati
             }
         ],
     }
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(sarif) + "\n"
