@@ -7,6 +7,7 @@ jumps between punctuation instead of walking every character. `load_yaml`
 builds its tree from libyaml's events and leaves every file it does not read
 the same way to `load_yaml_composed`, the composer path it had before.
 `dumps_indented` writes what `json.dumps(indent=2, ensure_ascii=False)` writes.
+A gate check evaluated over all subjects at once answers what `evaluate` answers for each.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from layerflow.audit.gates import FieldValue, MappingFields, evaluate, evaluate_all
+from layerflow.audit.subjects import SignalColumns, SignalFields
 from layerflow.parse import cells, yamlsrc
+from layerflow.parse.expr import CANONICAL_FIELDS, And, AnyField, Compare, Expr, Not, Or
 from layerflow.parse.registry import parse_registry
 from layerflow.parse.yamlsrc import load_yaml, load_yaml_composed
 from layerflow.render.jsontext import dumps_indented
+from tests.conftest import ROOT
 from tests.reference.registry_before import parse_registry as parse_registry_before
 from tests.test_parsers_property import markdownish, signal_table, yaml_values, yamlish
 
@@ -205,3 +210,59 @@ def test_the_json_writer_on_a_real_analysis_takes_its_own_path(monkeypatch: pyte
     expected = json.dumps(data, indent=2, ensure_ascii=False)
     monkeypatch.setattr(jsontext.json, "dumps", None)  # no fallback: the fast path writes it all
     assert dumps_indented(data) == expected
+
+
+# ------------------------------------------------------------------ gates
+
+GATE_FIELDS = ["uid", "p_layer", "c_layer", "consumer", "exposure"]
+GATE_WORDS = ["L7", "l7", "L6", "x", "X", "none", "—", "N/A", "", "UNKNOWN", "ß", "SS", "İ", "i̇"]
+field_value = st.one_of(
+    st.sampled_from(GATE_WORDS),
+    st.text(max_size=4),
+    st.lists(st.sampled_from(GATE_WORDS), max_size=3).map(tuple),
+)
+atoms = st.one_of(
+    st.builds(
+        Compare, st.sampled_from(GATE_FIELDS), st.sampled_from(["=", "!=", "contains"]), st.sampled_from(GATE_WORDS)
+    ),
+    st.builds(AnyField, st.sampled_from(["=", "!=", "contains"]), st.sampled_from(GATE_WORDS)),
+)
+expressions = st.recursive(
+    atoms,
+    lambda inner: st.one_of(
+        st.builds(Not, inner),
+        st.lists(inner, min_size=2, max_size=3).map(lambda os_: And(tuple(os_))),
+        st.lists(inner, min_size=2, max_size=3).map(lambda os_: Or(tuple(os_))),
+    ),
+    max_leaves=8,
+)
+
+
+@SETTINGS
+@given(expressions, st.lists(st.dictionaries(st.sampled_from(GATE_FIELDS), field_value, max_size=5), max_size=6))
+def test_a_check_over_all_subjects_answers_what_evaluate_answers_for_each(
+    expr: Expr, rows: list[dict[str, FieldValue]]
+) -> None:
+    subjects = [MappingFields(values) for values in rows]
+    expected = [evaluate(expr, subject) for subject in subjects]
+    assert evaluate_all(expr, subjects) == expected
+    assert evaluate_all(expr, subjects, lambda field: [row.get(field) for row in rows]) == expected
+
+
+def _check_columns(files: list[tuple[str, str]]) -> None:
+    signals = parse_registry(files).value.signals
+    columns = SignalColumns(signals)
+    for field in (*CANONICAL_FIELDS, "exposure", "no_such_field"):
+        assert columns(field) == [SignalFields(s).value(field) for s in signals], field
+        assert columns(field) is columns(field)  # worked out once
+
+
+def test_signal_columns_are_what_each_signal_says() -> None:
+    files = sorted((ROOT / "registry").glob("*.md"))
+    _check_columns([(p.name, p.read_text(encoding="utf-8")) for p in files])
+
+
+@SETTINGS
+@given(registry_files())
+def test_signal_columns_of_generated_registries(files: list[tuple[str, str]]) -> None:
+    _check_columns(files)

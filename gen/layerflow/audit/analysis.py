@@ -15,7 +15,7 @@ from layerflow.audit.gates import run_gate
 from layerflow.audit.labels import flow_label, signal_label, signals_label
 from layerflow.audit.orphans import orphan_detail
 from layerflow.audit.proposals import Proposer
-from layerflow.audit.subjects import SignalFields
+from layerflow.audit.subjects import SignalColumns, SignalFields
 from layerflow.audit.unknowns import unknown_findings, unknown_shares
 from layerflow.model import (
     Analysis,
@@ -158,6 +158,7 @@ def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow
 def _gates(inputs: Inputs) -> tuple[GateOutcome, ...]:
     known = set(CANONICAL_FIELDS) | {c.lower() for c in inputs.rules.columns}
     subjects = [(s.uid, s.location, SignalFields(s)) for s in inputs.registry.signals]
+    columns = SignalColumns(inputs.registry.signals)  # a field of every signal, read once for all gates
     out: list[GateOutcome] = []
     for gate in inputs.rules.gates:
         parsed = parse_check(gate.check, known)
@@ -168,7 +169,7 @@ def _gates(inputs: Inputs) -> tuple[GateOutcome, ...]:
             decided = evidence_gate(gate, inputs)  # evidence: prose gates --code/--ops can decide
             out.append(decided or GateOutcome(gate.rule, gate.level, gate.check, False, (), (), gate.location, reason))
             continue
-        result = run_gate(gate, parsed, subjects)
+        result = run_gate(gate, parsed, subjects, columns)
         out.append(
             GateOutcome(gate.rule, gate.level, gate.check, True, result.matched, result.undecided, gate.location)
         )

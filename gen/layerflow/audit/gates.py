@@ -8,7 +8,7 @@ column never reads as a clean pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, assert_never
 
@@ -58,12 +58,51 @@ def evaluate(expr: Expr, subject: FieldSource) -> bool | None:
     assert_never(expr)
 
 
-def run_gate(gate: Gate, expr: Expr, subjects: Sequence[tuple[str, Location, FieldSource]]) -> GateResult:
-    """Which subjects the gate's check matches, and which it cannot decide."""
+Column = Callable[[str], Sequence["FieldValue | None"]]
+
+
+def evaluate_all(expr: Expr, subjects: Sequence[FieldSource], column: Column | None = None) -> list[bool | None]:
+    """`[evaluate(expr, s) for s in subjects]`, a node at a time over all subjects rather than a subject at
+    a time over all nodes: each comparison is decided once per distinct value, and AND, OR and NOT combine
+    whole columns (Kleene's AND and OR are associative and commutative, and nothing here has effects, so
+    the order does not change an answer). Gates run over every row of the registry. `column(field)`, when
+    given, is `[s.value(field) for s in subjects]` (worked out once for many gates)."""
+    if column is None:
+        column = _asking(subjects)
+    if isinstance(expr, Compare):
+        values = column(expr.field)
+        decided = _decide(expr.op, expr.value, {v for v in values if v is not None})
+        return [None if v is None else decided[v] for v in values]
+    if isinstance(expr, AnyField):
+        rows = [tuple(subject.all_values()) for subject in subjects]
+        decided = _decide(expr.op, expr.value, {v for row in rows for v in row})
+        return [any(map(decided.__getitem__, row)) for row in rows]
+    if isinstance(expr, Not):
+        return [None if v is None else not v for v in evaluate_all(expr.operand, subjects, column)]
+    table = _AND if isinstance(expr, And) else _OR
+    truths = [evaluate_all(operand, subjects, column) for operand in expr.operands]
+    combined = truths[0]
+    for operand_truths in truths[1:]:
+        combined = [table[a, b] for a, b in zip(combined, operand_truths, strict=True)]
+    return combined
+
+
+def _asking(subjects: Sequence[FieldSource]) -> Column:
+    return lambda field: [subject.value(field) for subject in subjects]
+
+
+def _decide(op: Op, wanted: str, values: Iterable[FieldValue]) -> dict[FieldValue, bool]:
+    return {value: _compare(op, wanted, value) for value in values}
+
+
+def run_gate(
+    gate: Gate, expr: Expr, subjects: Sequence[tuple[str, Location, FieldSource]], column: Column | None = None
+) -> GateResult:
+    """Which subjects the gate's check matches, and which it cannot decide (`column`: see `evaluate_all`)."""
     matched: list[tuple[str, Location]] = []
     undecided: list[tuple[str, Location]] = []
-    for subject_id, location, fields in subjects:
-        outcome = evaluate(expr, fields)
+    outcomes = evaluate_all(expr, [fields for _, _, fields in subjects], column)
+    for (subject_id, location, _), outcome in zip(subjects, outcomes, strict=True):
         if outcome is None:
             undecided.append((subject_id, location))
         elif outcome:
@@ -135,3 +174,9 @@ def _kleene_or(values: Iterable[bool | None]) -> bool | None:
             return True  # one true operand settles OR whatever the unknowns are
         unknown = unknown or value is None
     return None if unknown else False
+
+
+# Kleene's AND and OR of two truth values, looked up: the column combinators of `evaluate_all`.
+_TRUTHS: tuple[bool | None, ...] = (True, False, None)
+_AND = {(a, b): _kleene_and((a, b)) for a in _TRUTHS for b in _TRUTHS}
+_OR = {(a, b): _kleene_or((a, b)) for a in _TRUTHS for b in _TRUTHS}

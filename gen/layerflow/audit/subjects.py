@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from layerflow.model import NONE, UNKNOWN, Signal, named_layers
 
@@ -14,31 +14,57 @@ class SignalFields:
         self.signal = signal
 
     def value(self, field: str) -> str | tuple[str, ...] | None:
-        signal = self.signal
-        if field == "uid":
-            return signal.uid
-        if field == "domain":
-            return signal.domain
-        if field == "p_layer":
-            return signal.p_layer  # a sub-layer reads as its layer: "L7b" is p_layer=L7
-        if field == "x_layer":
-            return _layers(signal.fields.get("x_layer"))
-        if field == "c_layer":
-            if "c_layer" not in signal.fields and not any(c.layer for c in signal.consumers):
-                return None
-            raw = signal.fields.get("c_layer")
-            return UNKNOWN if raw == UNKNOWN else signal.c_layers
-        if field == "consumer":
-            raw = signal.fields.get("consumer")
-            if raw is None or raw == UNKNOWN:
-                return raw
-            return tuple(c.name for c in signal.consumers)
-        if field == "exposure" and "exposure" not in signal.fields:
-            return _exposure_from_api(signal.fields.get("l2_api"))
-        return signal.fields.get(field)
+        return signal_value(self.signal, field)
 
     def all_values(self) -> Iterable[str | tuple[str, ...]]:
         return tuple(v for k, v in self.signal.fields.items() if k != "uid")
+
+
+def signal_value(signal: Signal, field: str) -> str | tuple[str, ...] | None:
+    """A signal's field as the gate language reads it (`SignalFields.value`)."""
+    if field == "uid":
+        return signal.uid
+    if field == "domain":
+        return signal.domain
+    if field == "p_layer":
+        return signal.p_layer  # a sub-layer reads as its layer: "L7b" is p_layer=L7
+    if field == "x_layer":
+        return _layers(signal.fields.get("x_layer"))
+    if field == "c_layer":
+        if "c_layer" not in signal.fields and not any(c.layer for c in signal.consumers):
+            return None
+        raw = signal.fields.get("c_layer")
+        return UNKNOWN if raw == UNKNOWN else signal.c_layers
+    if field == "consumer":
+        raw = signal.fields.get("consumer")
+        if raw is None or raw == UNKNOWN:
+            return raw
+        return tuple(c.name for c in signal.consumers)
+    if field == "exposure" and "exposure" not in signal.fields:
+        return _exposure_from_api(signal.fields.get("l2_api"))
+    return signal.fields.get(field)
+
+
+_DERIVED = frozenset({"uid", "domain", "p_layer", "x_layer", "c_layer", "consumer", "exposure"})
+
+
+class SignalColumns:
+    """`[SignalFields(s).value(field) for s in signals]` for any field, each field worked out once for
+    every gate that reads it (gates run over every row: p_layer and c_layer are in most of them)."""
+
+    def __init__(self, signals: Sequence[Signal]) -> None:
+        self.signals = signals
+        self._columns: dict[str, list[str | tuple[str, ...] | None]] = {}
+
+    def __call__(self, field: str) -> list[str | tuple[str, ...] | None]:
+        column = self._columns.get(field)
+        if column is None:
+            if field in _DERIVED:
+                column = [signal_value(signal, field) for signal in self.signals]
+            else:  # a cell as stored: no need to ask which field it is once per signal
+                column = [signal.fields.get(field) for signal in self.signals]
+            self._columns[field] = column
+        return column
 
 
 def _layers(written: str | None) -> str | tuple[str, ...] | None:

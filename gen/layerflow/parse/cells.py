@@ -6,6 +6,7 @@ written in any of them compares equal to the same value written in another.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from layerflow.model import LAYER_TOKEN, LAYERS, NONE, UNKNOWN, Consumer, Persistence, Store, named_layers
@@ -175,6 +176,18 @@ def split_list(text: str) -> list[str]:
     return [item for item in items if item]
 
 
+@functools.lru_cache(maxsize=4096)  # a registry writes the same few notes ("L6", "L7") thousands of times
+def _note(note: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]] | None:
+    """The layers and signal refs of a consumer's trailing "(...)" note; None when it is neither a layer
+    nor a signal note ("(L9)" is a layer note too, naming no layer: the registry parser warns about it)."""
+    note_layers = written_layers(note)
+    note_refs = tuple(_SIG_REF.findall(note))
+    if not note_layers and not note_refs and not not_layers(note):
+        return None
+    return note_layers, note_refs
+
+
+@functools.lru_cache(maxsize=8192)  # the same reader of many signals is one Consumer (they are frozen)
 def _consumer(item: str) -> Consumer:
     layer: str | None = None
     written = ""
@@ -186,12 +199,10 @@ def _consumer(item: str) -> Consumer:
         open_at = item.rfind("(", 0, end)
         if open_at < 0:
             break
-        note = item[open_at + 1 : end - 1]
-        note_layers = written_layers(note)
-        note_refs = _SIG_REF.findall(note)
-        # "(L9)" is a layer note too, naming no layer: the registry parser warns about it.
-        if not note_layers and not note_refs and not not_layers(note):
+        said = _note(item[open_at + 1 : end - 1])
+        if said is None:
             break
+        note_layers, note_refs = said
         if layer is None and note_layers:
             layer, written = note_layers[0]
         ref = ref or (note_refs[0] if note_refs else None)
@@ -234,8 +245,10 @@ def consumers_of_value(text: str, layer_cell: str | None) -> tuple[tuple[Consume
     if text in (NONE, UNKNOWN):
         return (), None
     parsed = [_consumer(item) for item in split_list(text)]
+    if any(c.layer for c in parsed):
+        return tuple(parsed), None
     cell_layers = written_layers(layer_cell or "")
-    if any(c.layer for c in parsed) or not cell_layers:
+    if not cell_layers:
         return tuple(parsed), None
     if len(cell_layers) == 1:
         layer, written = cell_layers[0]

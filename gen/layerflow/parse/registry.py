@@ -67,22 +67,24 @@ class _Draft:
         )
 
 
+class _Values(dict[str, str]):
+    """cell -> `cells.value(cell)`, each distinct cell cleaned on first use (a lookup after that)."""
+
+    def __missing__(self, cell: str) -> str:
+        found = self[cell] = cells.value(cell)
+        return found
+
+
 class _Cleaner:
     """Each distinct cell text is cleaned once per parse: a registry repeats most of its cells ("L7", "—",
     "PostgreSQL", a producer per domain), and a consumer or persistence cell is read from its value."""
 
-    __slots__ = ("_consumers", "_persistence", "_values")
+    __slots__ = ("_consumers", "_persistence", "values")
 
     def __init__(self) -> None:
-        self._values: dict[str, str] = {}
+        self.values = _Values()
         self._persistence: dict[str, Persistence] = {}
         self._consumers: dict[tuple[str, str | None], tuple[tuple[Consumer, ...], str | None]] = {}
-
-    def value(self, cell: str) -> str:
-        found = self._values.get(cell)
-        if found is None:
-            found = self._values[cell] = cells.value(cell)
-        return found
 
     def persistence(self, text: str) -> Persistence:
         found = self._persistence.get(text)
@@ -269,11 +271,12 @@ def _add_row(path: str, line: int, uid: str, columns: _Columns, raw: tuple[str, 
     the cleaned values rather than from the raw cells again."""
     clean = acc.clean
     present = len(raw)
+    memo = clean.values
     if present >= columns.width:
-        values = {name: clean.value(raw[index]) for index, name in columns.values}
+        values = {name: memo[raw[index]] for index, name in columns.values}
         extra = {shown: cells.plain(raw[index]) for index, shown in columns.extras}
     else:  # a short row: the missing cells are absent, not empty
-        values = {name: clean.value(raw[index]) for index, name in columns.values if index < present}
+        values = {name: memo[raw[index]] for index, name in columns.values if index < present}
         extra = {shown: cells.plain(raw[index]) for index, shown in columns.extras if index < present}
     values["uid"] = uid
     layer_cell = _raw(raw, columns.c_layer_at)

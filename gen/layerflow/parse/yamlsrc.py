@@ -224,7 +224,9 @@ def _compose_events(path: str, text: str, loader: yaml.SafeLoader) -> Parsed[YNo
                         if kind is not yaml.ScalarEvent:
                             raise _Unhandled
                         key = str(event.value)
-                        if key in frame[0] or _tag_of(loader, tags, event.value, event.implicit) == _MERGE:
+                        # The resolver finds its candidates by first character: only "<..." can be a merge key.
+                        merge = key[:1] == "<" and _tag_of(loader, tags, event.value, event.implicit) == _MERGE
+                        if merge or key in frame[0]:
                             raise _Unhandled
                         frame[3], frame[4] = key, line
                         continue
