@@ -92,7 +92,18 @@ def _asking(subjects: Sequence[FieldSource]) -> Column:
 
 
 def _decide(op: Op, wanted: str, values: Iterable[FieldValue]) -> dict[FieldValue, bool]:
-    return {value: _compare(op, wanted, value) for value in values}
+    """`_compare(op, wanted, value)` for each value, with what depends only on `wanted` worked out once."""
+    folded = wanted.casefold()
+    if op == "contains":
+        return {value: _contains(value, wanted) for value in values}
+    if wanted.lower() in _NONE_WORDS:
+        equal = {value: _is_none(value) for value in values}
+    else:
+        equal = {
+            v: any(e.casefold() == folded for e in v) if isinstance(v, tuple) else v.casefold() == folded
+            for v in values
+        }
+    return equal if op == "=" else {value: not same for value, same in equal.items()}
 
 
 def run_gate(

@@ -155,10 +155,20 @@ _LIST_PUNCTUATION = re.compile(r"[(),;]")
 _LIST_SEPARATOR = re.compile(r"[,;]")
 
 
+def _closed(part: str) -> bool:
+    """Whether a part, read from depth 0, ends at depth 0 without a ")" before its "(": then a separator
+    after it is at depth 0. Decided for no parenthesis or one pair; anything else takes the long way."""
+    opened = part.count("(")
+    if opened == 0:
+        return ")" not in part
+    return opened == 1 and part.count(")") == 1 and part.index("(") < part.index(")")
+
+
 def split_list(text: str) -> list[str]:
     """Comma-separated items, ignoring commas inside parentheses."""
-    if "(" not in text and ")" not in text:  # nothing nests: every separator separates
-        return [item for item in (part.strip() for part in _LIST_SEPARATOR.split(text)) if item]
+    parts = _LIST_SEPARATOR.split(text)
+    if all(_closed(part) for part in parts):  # "a.py (L6), b.py": no separator is inside parentheses
+        return [item for item in (part.strip() for part in parts) if item]
     items: list[str] = []
     depth = 0
     start = 0
@@ -187,7 +197,7 @@ def _note(note: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]] | No
     return note_layers, note_refs
 
 
-@functools.lru_cache(maxsize=8192)  # the same reader of many signals is one Consumer (they are frozen)
+@functools.lru_cache(maxsize=65536)  # the same reader of many signals is one Consumer (they are frozen)
 def _consumer(item: str) -> Consumer:
     layer: str | None = None
     written = ""
