@@ -36,6 +36,18 @@ def test_bench_runs_on_a_tiny_registry(root: Path, tmp_path: Path) -> None:
         "edit_rebuild_s_80",
         "edit_rebuild_dirty_s_80",
         "peak_rss_mb_80",
+        "read_floor_s_80",
+        "parse_classify_ratio_80",
+        "check_json_s_80",
+        "python_start_s",
+        "diagram_s",
+        "diagram_floor_s",
+        "diagram_count",
+        "diagram_unique",
+        "diagram_jobs",
+        "inline_s",
+        "inline_per_key_s",
+        "inline_ratio",
     ):
         assert key in figures, key
         assert figures[key] > 0 or key == "growth_exponent", (key, figures[key])

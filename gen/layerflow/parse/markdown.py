@@ -90,7 +90,9 @@ def split_row(line: str) -> tuple[str, ...]:
 
 
 def _has_pipe(line: str) -> bool:
-    return "|" in line.replace("\\|", "")
+    if "|" not in line:
+        return False
+    return "\\" not in line or "|" in line.replace("\\|", "")  # without a backslash no pipe is escaped
 
 
 def _is_delimiter(line: str) -> tuple[str, ...] | None:

@@ -75,14 +75,23 @@ class _Values(dict[str, str]):
         return found
 
 
+class _NonLayers(dict[str, bool]):
+    """cell -> `cells.names_a_non_layer(cell)`, searched once per distinct cell."""
+
+    def __missing__(self, cell: str) -> bool:
+        found = self[cell] = cells.names_a_non_layer(cell)
+        return found
+
+
 class _Cleaner:
     """Each distinct cell text is cleaned once per parse: a registry repeats most of its cells ("L7", "—",
     "PostgreSQL", a producer per domain), and a consumer or persistence cell is read from its value."""
 
-    __slots__ = ("_consumers", "_persistence", "values")
+    __slots__ = ("_consumers", "_persistence", "names_a_non_layer", "values")
 
     def __init__(self) -> None:
         self.values = _Values()
+        self.names_a_non_layer = _NonLayers()
         self._persistence: dict[str, Persistence] = {}
         self._consumers: dict[tuple[str, str | None], tuple[tuple[Consumer, ...], str | None]] = {}
 
@@ -208,6 +217,7 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
         header=tuple(f for f in fields if f),
         domain=domain_of(table.heading),
     )
+    odd = acc.clean.names_a_non_layer
     for row in table.rows:
         raw = row.cells
         if len(raw) > width and any(c.strip() for c in raw[width:]):
@@ -232,7 +242,8 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
                     signals=(uid,),
                 )
             )
-        acc.problems.extend(_layer_warnings(path, row.line, uid, table.header, layer_columns, raw))
+        if any(odd[raw[index]] for index, _ in layer_columns if index < len(raw)):  # nearly never: one lookup
+            acc.problems.extend(_layer_warnings(path, row.line, uid, table.header, layer_columns, raw))
         _add_row(path, row.line, uid, columns, raw, acc)
 
 
