@@ -28,7 +28,11 @@ Graphviz 2.43 (Debian 12's) is not clean about several graphs in one process:
   process of its own, so it gets the lone-`dot` layout. Rarer ties (parallel
   edges, self-loops) can still differ in a batch: about 0.3% of random test
   graphs did. `isolate="all"` renders everything alone: slower, and always the
-  lone-`dot` layout. `isolate="none"` batches everything: fastest.
+  lone-`dot` layout. `isolate="none"` batches everything: fastest. Batches
+  are contiguous runs of the sources in order, as many as `jobs`: two builds
+  with the same sources, cache and CPU count give the same bytes; a machine
+  with more CPUs cuts smaller batches, where such a rare tie may fall the
+  other way (as it may between a cold and a partly warm cache).
 """
 
 from __future__ import annotations

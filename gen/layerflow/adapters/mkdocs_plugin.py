@@ -2,7 +2,7 @@
 
 on_startup   remembers whether this is `serve` (broken input then shows on the page)
 on_config    resolves input paths against mkdocs.yml
-on_files     loads, audits, renders every page as a virtual file, renders all diagrams in one batch
+on_files     loads, audits, renders every page as a virtual file, renders all diagrams (batched dot runs, one per CPU)
 on_page_content  swaps fragment placeholders for SVG diagrams and evidence HTML
 on_serve     watches the inputs, so an edit rebuilds the open page
 
