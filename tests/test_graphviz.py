@@ -232,3 +232,18 @@ def test_the_cache_directory_gets_only_finished_svgs_and_no_sources(tmp_path: Pa
     names = sorted(os.listdir(cache))
     assert len(names) == 20 and all(n.endswith(".svg") for n in names)
     assert sorted(svgs.values()) == sorted((cache / n).read_text(encoding="utf-8") for n in names)
+
+
+def test_sources_go_to_a_ram_directory_with_room_else_the_temporary_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(graphviz, "RAM_DIR", str(tmp_path))
+    assert graphviz._scratch_parent(1000) == str(tmp_path)
+    assert graphviz._scratch_parent(1 << 62) is None  # no room for it
+    monkeypatch.setattr(graphviz, "RAM_DIR", str(tmp_path / "absent"))
+    assert graphviz._scratch_parent(1000) is None
+    assert "a1" in _texts(render_svgs({"a": _graph(1)}, None, dot=REAL_DOT)["a"])
+    monkeypatch.setattr(graphviz, "RAM_DIR", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert graphviz._scratch_parent(1000) is None  # the user's choice of a temporary directory wins
