@@ -17,8 +17,9 @@ from layerflow.model import Level, Location
 from layerflow.parse import cells
 from layerflow.parse.registry import parse_registry
 from layerflow.render.links import NO_LINKS
+from layerflow.render.pages.signals import signals_index
 from layerflow.render.report import consumers_text, render_report
-from layerflow.render.site import build_site, signals_index
+from layerflow.render.site import build_site
 from tests.test_fail_conditions import FLOW, RULES, audit, registry, registry_text, row
 
 

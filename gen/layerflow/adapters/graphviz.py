@@ -47,6 +47,8 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
+from layerflow.adapters.atomic import write_atomically
+
 Isolate = Literal["clustered", "all", "none"]
 
 INSTALL_HINT = "install Graphviz: apt-get install graphviz"
@@ -188,15 +190,7 @@ def _read_cache(cache_dir: str, digest: str) -> str | None:
 
 
 def _write_cache(cache_dir: str, digest: str, svg: str) -> None:
-    """Write then rename, so a reader (or a build killed half-way) never sees half a file."""
-    fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=f".{digest}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(svg.encode("utf-8"))
-        os.replace(temporary, os.path.join(cache_dir, f"{digest}.svg"))
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_atomically(os.path.join(cache_dir, f"{digest}.svg"), svg)
 
 
 def _run(argv: Sequence[str], cwd: str | None) -> subprocess.CompletedProcess[bytes]:

@@ -33,6 +33,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from layerflow.adapters.atomic import write_atomically
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
 from layerflow.adapters.load import DEFAULT_DIR, Sources, load_and_analyse
 from layerflow.audit.analysis import INPUT_RULE
@@ -40,6 +41,7 @@ from layerflow.audit.evidence import evidence_of
 from layerflow.model import LAYERS, Analysis, Severity
 from layerflow.render import svg as svg_module
 from layerflow.render.dot import ROOT
+from layerflow.render.markup import FRAGMENT_MARK, fragment_keys, swap_fragments
 from layerflow.render.site import Site, build_site, error_page
 from layerflow.render.svg import inline_svg_template, place_id
 from layerflow.render.usermd import user_markdown_html
@@ -48,8 +50,6 @@ log = logging.getLogger("mkdocs.plugins.layerflow")
 
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3}
 _PAGE_LINK = re.compile(r'href="(@root@/[a-z]+/[^"/]+)/"')
-_FRAGMENT_KEY = re.compile(r'data-lf="([^"]+)"')
-_FRAGMENT = re.compile(r'<div class="lf-fragment" data-lf="([^"]+)"></div>')
 
 
 class LayerflowConfig(Config):
@@ -140,7 +140,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             page = GeneratedPage.generated(config, path, content=markdown)
             assert isinstance(page, GeneratedPage)
             # A page is unchanged when its Markdown and every diagram or fragment it shows are.
-            shown = [site.diagrams.get(k, "") + site.fragments.get(k, "") for k in _FRAGMENT_KEY.findall(markdown)]
+            shown = [site.diagrams.get(k, "") + site.fragments.get(k, "") for k in fragment_keys(markdown)]
             fingerprint = "\0".join([markdown, *shown])
             page.unchanged = _remember(config.site_dir, path, fingerprint) and os.path.isfile(page.abs_dest_path)
             files.append(page)
@@ -185,22 +185,22 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         return self._swap(output, page, config, self.diagrams, final=True)
 
     def _swap(self, html: str, page: Page, config: MkDocsConfig, fragments: dict[str, str], *, final: bool) -> str:
-        if "lf-fragment" not in html:
+        if FRAGMENT_MARK not in html:
             return html
         root = _relative_root(page.url)
 
-        def swap(match: re.Match[str]) -> str:
-            fragment = fragments.get(match.group(1))
+        def swap(key: str, placeholder: str) -> str:
+            fragment = fragments.get(key)
             if fragment is None:
                 if final:
-                    log.warning(f"layerflow: no fragment {match.group(1)!r} for {page.file.src_uri}")
+                    log.warning(f"layerflow: no fragment {key!r} for {page.file.src_uri}")
                     return ""
-                return match.group(0)  # a diagram: swapped in on_post_page
+                return placeholder  # a diagram: swapped in on_post_page
             if not config.use_directory_urls:
                 fragment = _PAGE_LINK.sub(r'href="\1.html"', fragment)
             return fragment.replace(ROOT, root)
 
-        return _FRAGMENT.sub(swap, html)
+        return swap_fragments(html, swap)
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer | None:
         for path in self.watch:
@@ -296,19 +296,12 @@ def _template(svg: str, key: str, cache_dir: str) -> str:
     if found is None:
         found = inline_svg_template(svg, name=f"lf-{key}")
         if path:
-            _write_atomically(path, found)
+            try:
+                write_atomically(path, found)
+            except OSError as exc:  # a cache that cannot be written only costs time
+                log.debug(f"layerflow: cannot cache {path}: {exc}")
     _INLINE_CACHE[svg] = found
     return found
-
-
-def _write_atomically(path: str, text: str) -> None:
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except OSError as exc:  # a cache that cannot be written only costs time
-        log.debug(f"layerflow: cannot cache {path}: {exc}")
 
 
 _SANITISER = hashlib.sha256(inspect.getsource(svg_module).encode()).hexdigest()

@@ -36,6 +36,13 @@ class Links:
     def change(self, change_id: str) -> str:
         return f"{self.prefix}changes/{change_id.lower()}.md"
 
+    def index(self, section: str) -> str:
+        """A section's index page: "producers", "signals", "gaps", "changes"."""
+        return f"{self.prefix}{section}/index.md"
+
+    def report(self) -> str:
+        return f"{self.prefix}report.md"
+
     def link(self, text: str, url: str) -> str:
         label = md(text)
         return f"[{label}]({url})" if self.enabled else label

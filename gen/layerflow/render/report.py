@@ -13,8 +13,8 @@ from layerflow.model import Analysis, Consumer, Flow, Gap, Persistence
 from layerflow.render.escape import md, md_code
 from layerflow.render.evidence import code_evidence_section, has_evidence, inventory_schedules
 from layerflow.render.links import NO_LINKS, Links
+from layerflow.render.markup import table
 from layerflow.render.rules import decision_tree_section
-from layerflow.render.tables import table
 
 _STATUS = {
     "verified": "✅ VERIFIED",

@@ -12,7 +12,7 @@ from layerflow.audit.unknowns import percent_text
 from layerflow.model import Analysis, ConsumerConstraint, DecisionNode, Rules, UnknownShare
 from layerflow.render.escape import md, md_code
 from layerflow.render.links import Links
-from layerflow.render.tables import table
+from layerflow.render.markup import table
 
 _SHOWN_SIGNALS = 8  # UIDs listed per field in the UNKNOWN table
 
