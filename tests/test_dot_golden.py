@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from layerflow.adapters.load import Sources, load_and_analyse
-from layerflow.audit.summary import producer_ids
 from layerflow.model import Analysis
+from layerflow.model.summary import producer_ids
 from layerflow.render import dot
 
 

@@ -20,11 +20,11 @@ import pytest
 from layerflow.adapters.load import Sources, load
 from layerflow.audit.analysis import analyse, detect
 from layerflow.audit.code_index import code_index, file_references, same_file
-from layerflow.audit.evidence import EVALUATED_FROM, assess, code_gaps, merge_gaps
+from layerflow.audit.evidence import assess
+from layerflow.audit.gaps import code_gaps, merge_gaps
+from layerflow.audit.gates import EVALUATED_FROM
 from layerflow.audit.history import states
-from layerflow.audit.summary import summarize
 from layerflow.evidence.code import scan_python
-from layerflow.evidence.facts import CodeEvidence, EvidenceSet, OpsEvidence
 from layerflow.evidence.link import link_files
 from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
 from layerflow.model import (
@@ -44,6 +44,8 @@ from layerflow.model import (
     Severity,
     Store,
 )
+from layerflow.model.facts import CodeEvidence, EvidenceSet, OpsEvidence
+from layerflow.model.summary import summarize
 from layerflow.parse.registry import parse_registry
 from layerflow.render.report import render_report
 from layerflow.render.site import build_site

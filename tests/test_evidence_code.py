@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layerflow.evidence.code import scan_python
-from layerflow.evidence.facts import FileEvidence, WriteSite
 from layerflow.evidence.header import parse_header
 from layerflow.evidence.link import link_files
 from layerflow.evidence.sql import database_functions, sql_writes
 from layerflow.model import Level
+from layerflow.model.facts import FileEvidence, WriteSite
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
 EXAMPLE = Path(__file__).parent.parent / "registry" / "example"

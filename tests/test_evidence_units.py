@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layerflow.evidence.commands import command_script
-from layerflow.evidence.facts import Job, UnitFile
 from layerflow.evidence.schedule import parse_schedule
 from layerflow.evidence.units import describe_calendar, pair_jobs, parse_crontab, parse_unit
 from layerflow.model import Level
+from layerflow.model.facts import Job, UnitFile
 
 ROOT = Path(__file__).parent.parent
 SYSTEMD = ROOT / "registry" / "example" / "scripts" / "ops" / "systemd"

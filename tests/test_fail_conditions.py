@@ -17,7 +17,6 @@ import pytest
 
 from layerflow.adapters.load import producers_schema
 from layerflow.audit.analysis import analyse
-from layerflow.audit.summary import summarize
 from layerflow.model import (
     Analysis,
     FlowKind,
@@ -31,6 +30,7 @@ from layerflow.model import (
     Severity,
     UnknownPolicy,
 )
+from layerflow.model.summary import summarize
 from layerflow.parse.changes import parse_change
 from layerflow.parse.inventory import parse_inventory
 from layerflow.parse.ledger import parse_ledger

@@ -302,7 +302,7 @@ def test_other_shapes_are_notes_never_errors(replace: str, by: str, words: str) 
 
 
 def test_the_built_in_question_is_asked_when_a_node_has_none() -> None:
-    from layerflow.audit.classify import BUILT_IN_QUESTIONS
+    from layerflow.model.rules import BUILT_IN_QUESTIONS
 
     rules = parse_rules(PATH, MINIMAL.replace('      question: "Both?"\n', "")).value
     assert rules.node("q3_l7_to_both").question == ""  # type: ignore[union-attr]

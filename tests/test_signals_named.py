@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from layerflow.audit.analysis import analyse
-from layerflow.audit.labels import flow_label, signal_label, signals_label, subject_label
 from layerflow.model import Analysis, Finding, Gap, Inputs, Registry
+from layerflow.model.labels import flow_label, signal_label, signals_label, subject_label
 from layerflow.parse.registry import parse_registry
 from layerflow.render.machine import to_json_data, to_sarif
 from layerflow.render.site import build_site

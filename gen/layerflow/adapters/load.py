@@ -25,10 +25,10 @@ from layerflow.audit.history import validate_changes
 from layerflow.errors import Parsed, error, warning
 from layerflow.evidence.code import scan_python
 from layerflow.evidence.commands import SCRIPT_SUFFIXES
-from layerflow.evidence.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, OpsEvidence, UnitFile, Unread
 from layerflow.evidence.link import link_files
 from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
 from layerflow.model import Analysis, ChangeRecord, Inputs, Inventory, Ledger, Level, Problem, Rules
+from layerflow.model.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, OpsEvidence, UnitFile, Unread
 from layerflow.parse.changes import parse_change
 from layerflow.parse.inventory import parse_inventory
 from layerflow.parse.ledger import parse_ledger

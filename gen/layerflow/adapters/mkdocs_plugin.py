@@ -37,7 +37,6 @@ from layerflow.adapters.atomic import write_atomically
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
 from layerflow.adapters.load import DEFAULT_DIR, Sources, load_and_analyse
 from layerflow.audit.analysis import INPUT_RULE
-from layerflow.audit.evidence import evidence_of
 from layerflow.model import LAYERS, Analysis, Severity
 from layerflow.render import svg as svg_module
 from layerflow.render.dot import ROOT
@@ -239,7 +238,7 @@ MAX_SOURCE_PAGES = 1000  # code pages cost a page each; past this, write sites s
 
 def _source_texts(analysis: Analysis) -> dict[str, str]:
     """The code files evidence points into (a write site or a layer header), read for their pages."""
-    evidence = evidence_of(analysis.inputs)
+    evidence = analysis.inputs.evidence
     if evidence is None or evidence.code is None:
         return {}
     wanted = [f.path for f in evidence.code.files if f.writes or f.header is not None]

@@ -7,12 +7,13 @@ from dataclasses import replace
 
 from layerflow.audit import history
 from layerflow.audit.classify import classify_all
+from layerflow.audit.code_index import CodeIndex, code_index
 from layerflow.audit.constraints import constraint_findings
-from layerflow.audit.evidence import code_gaps, evidence_findings, evidence_gate, merge_gaps
+from layerflow.audit.evidence import assess
+from layerflow.audit.evidence_findings import evidence_findings
 from layerflow.audit.expectations import expectation_findings
-from layerflow.audit.gaps import flow_gaps, persistence_gaps
-from layerflow.audit.gates import run_gate
-from layerflow.audit.labels import flow_label, signal_label, signals_label
+from layerflow.audit.gaps import code_gaps, flow_gaps, merge_gaps, persistence_gaps
+from layerflow.audit.gates import evidence_gate, run_gate
 from layerflow.audit.orphans import orphan_detail
 from layerflow.audit.proposals import Proposer
 from layerflow.audit.subjects import SignalColumns, SignalFields
@@ -37,6 +38,8 @@ from layerflow.model import (
     Signal,
     UnknownShare,
 )
+from layerflow.model.assessment import Assessment
+from layerflow.model.labels import flow_label, signal_label, signals_label
 from layerflow.parse.expr import CANONICAL_FIELDS, ExprError, Prose, parse_check
 
 INPUT_RULE = "input"  # the rule of a finding that is a parser's warning about an input file
@@ -49,11 +52,13 @@ def detect(
     scope: frozenset[str] | None = None,
     inventory: Inventory | None = None,
     flows: Sequence[Flow] | None = None,
+    index: CodeIndex | None = None,
 ) -> list[GapCandidate]:
     """The gaps of one registry state; with `scope`, those that depend on the signals in it.
 
     `inventory` replaces the inputs' inventory (history replay passes just the outputs in scope);
-    `flows` are this state's flows when the caller has already classified them.
+    `flows` are this state's flows when the caller has already classified them; `index` is the
+    code base's when the caller has built it.
     """
     jobs = inputs.inventory if inventory is None else inventory
     if flows is None:
@@ -61,15 +66,16 @@ def detect(
     found = persistence_gaps(registry, jobs, scope) + flow_gaps(
         flows, registry.by_uid(), orphan_detail(inputs.rules.orphan_detection)
     )
-    return merge_gaps(found, code_gaps(inputs, registry))  # evidence: code that contradicts a claim (--code)
+    return merge_gaps(found, code_gaps(inputs, registry, index))  # evidence: code that contradicts a claim (--code)
 
 
 class Scoper:
     """Indexes built once so that replaying a record looks only at the outputs its signal is in."""
 
-    def __init__(self, inputs: Inputs, flows: Sequence[Flow]) -> None:
+    def __init__(self, inputs: Inputs, flows: Sequence[Flow], index: CodeIndex | None = None) -> None:
         self.inputs = inputs
         self.flows = flows  # the registry on disk, classified once
+        self.index = index  # the code base (--code), indexed once for every state replayed
         self.partners: dict[str, set[str]] = {}
         self.outputs: dict[str, list[tuple[Producer, Output]]] = {}
         for producer in inputs.inventory.producers if inputs.inventory else ():
@@ -84,9 +90,9 @@ class Scoper:
 
     def detect(self, registry: Registry, scope: frozenset[str] | None) -> list[GapCandidate]:
         if scope is None and registry is self.inputs.registry:
-            return detect(self.inputs, registry, flows=self.flows)
+            return detect(self.inputs, registry, flows=self.flows, index=self.index)
         if scope is None or self.inputs.inventory is None:
-            return detect(self.inputs, registry, scope)
+            return detect(self.inputs, registry, scope, index=self.index)
         grouped: dict[str, list[Output]] = {}
         owners: dict[str, Producer] = {}
         for uid in sorted(scope):
@@ -95,13 +101,16 @@ class Scoper:
                     grouped[producer.id].append(output)
                     owners[producer.id] = producer
         subset = Inventory(producers=tuple(replace(owners[pid], outputs=tuple(outs)) for pid, outs in grouped.items()))
-        return detect(self.inputs, registry, scope, subset)
+        return detect(self.inputs, registry, scope, subset, index=self.index)
 
 
 def analyse(inputs: Inputs, warnings: Sequence[Problem] = ()) -> Analysis:
     """Classify, find gaps with their history, evaluate gates; `warnings` are the parsers' soft problems."""
     flows = classify_all(inputs.registry, inputs.inventory, inputs.rules)
-    scoper = Scoper(inputs, flows)
+    code = inputs.evidence.code if inputs.evidence else None
+    index = code_index(code) if code is not None else None
+    assessment = assess(inputs, index)
+    scoper = Scoper(inputs, flows, index)
     lives, resolves_keys = history.lifecycles(inputs.registry, inputs.changes, scoper.detect, scoper.needed)
     gaps = _number(lives, inputs, flows)
     key_to_id = {g.key: g.id for g in gaps}
@@ -110,11 +119,21 @@ def analyse(inputs: Inputs, warnings: Sequence[Problem] = ()) -> Analysis:
         inputs.changes,
         {rid: tuple(key_to_id[k] for k in keys) for rid, keys in resolves_keys.items()},
     )
-    gates = _gates(inputs)
+    gates = _gates(inputs, assessment)
     unknowns = unknown_shares(inputs.registry, inputs.rules.unknown_handling)
     findings = _findings(inputs, flows, gaps, changes, gates, warnings, unknowns)
+    findings = _sorted((*findings, *evidence_findings(inputs, assessment, gates)))  # checks against --code/--ops
+    signals = inputs.registry.by_uid()
     return Analysis(
-        inputs=inputs, flows=flows, gaps=gaps, findings=findings, changes=changes, gates=gates, unknowns=unknowns
+        inputs=inputs,
+        flows=flows,
+        gaps=gaps,
+        findings=findings,
+        changes=changes,
+        gates=gates,
+        unknowns=unknowns,
+        assessment=assessment,
+        record_fields=tuple(tuple(history.field_changes(r, signals.get(r.signal))) for r in inputs.changes),
     )
 
 
@@ -155,7 +174,7 @@ def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow
     return tuple(sorted(gaps, key=lambda g: (int(g.id.split("-")[-1]) if g.id.split("-")[-1].isdigit() else 0, g.id)))
 
 
-def _gates(inputs: Inputs) -> tuple[GateOutcome, ...]:
+def _gates(inputs: Inputs, assessment: Assessment | None) -> tuple[GateOutcome, ...]:
     known = set(CANONICAL_FIELDS) | {c.lower() for c in inputs.rules.columns}
     subjects = [(s.uid, s.location, SignalFields(s)) for s in inputs.registry.signals]
     columns = SignalColumns(inputs.registry.signals)  # a field of every signal, read once for all gates
@@ -166,7 +185,7 @@ def _gates(inputs: Inputs) -> tuple[GateOutcome, ...]:
             # A malformed expression is an input error caught when the rules were parsed;
             # here both mean the same thing: this gate cannot be decided from the registry.
             reason = parsed.reason if isinstance(parsed, Prose) else str(parsed)
-            decided = evidence_gate(gate, inputs)  # evidence: prose gates --code/--ops can decide
+            decided = evidence_gate(gate, assessment)  # evidence: prose gates --code/--ops can decide
             out.append(decided or GateOutcome(gate.rule, gate.level, gate.check, False, (), (), gate.location, reason))
             continue
         result = run_gate(gate, parsed, subjects, columns)
@@ -252,8 +271,11 @@ def _findings(
                 )
     for gate in gates:
         found.extend(_gate_findings(gate, signals))
-    found.extend(evidence_findings(inputs, gates))  # evidence: checks of the registry against --code/--ops
-    return tuple(sorted(found, key=lambda f: (_rank(f.severity), f.rule, f.location, f.subject, f.message)))
+    return tuple(found)
+
+
+def _sorted(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: (_rank(f.severity), f.rule, f.location, f.subject, f.message)))
 
 
 def _flow_findings(inputs: Inputs, flows: Iterable[Flow]) -> list[Finding]:

@@ -28,19 +28,8 @@ from layerflow.model import (
     Rules,
     Signal,
 )
-
-Q1, Q2, Q3 = "q1_l7_only", "q2_l7_to_l6", "q3_l7_to_both"
-NODE_IDS = (Q1, Q2, Q3)
-BUILT_IN_QUESTIONS = {  # asked when the rules file has no node, or a node without a question
-    Q1: "Output required ONLY within L7?",
-    Q2: "Output required by L6?",
-    Q3: "Output required by BOTH?",
-}
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    return _SLUG.sub("-", text.lower()).strip("-") or "x"
+from layerflow.model.base import slug
+from layerflow.model.rules import BUILT_IN_QUESTIONS, Q1, Q2, Q3
 
 
 def classify_all(

@@ -1,7 +1,7 @@
 """Where the registry's producers are in the code base: file references, matching, ORM tables. Pure.
 
-The index is built once per code base (and kept for the next call with the same
-one): the checks in `audit.evidence` ask it, for every signal, which files a
+The index is built once per analysis (audit.analysis) and handed on: the checks
+in `audit.evidence` and `audit.gaps` ask it, for every signal, which files a
 Producer cell names, what they import, and which writes touch a signal's table.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from layerflow.evidence.commands import SCRIPT_SUFFIXES
-from layerflow.evidence.facts import SQL, CodeEvidence, FileEvidence, WriteSite
+from layerflow.model.facts import SQL, CodeEvidence, FileEvidence, WriteSite
 
 SOURCE_SUFFIXES = (".py", *SCRIPT_SUFFIXES)
 CLOSE_NAME_CUTOFF = 0.6  # difflib's own default, on stems: billing_service ~ billing_driver is 0.69
@@ -168,13 +168,8 @@ class CodeIndex:
         return [p for p in (joined + ".py", joined + "/__init__.py") if p in self.files]
 
 
-_INDEX: list[tuple[CodeEvidence, CodeIndex]] = []  # one entry: the last code base indexed
-
-
 def code_index(code: CodeEvidence) -> CodeIndex:
-    """The index of a code base; rebuilt only when another CodeEvidence comes in."""
-    if _INDEX and _INDEX[0][0] is code:
-        return _INDEX[0][1]
+    """The index of a code base. `analyse` builds it once and hands it to every check that needs it."""
     by_name: dict[str, list[str]] = {}
     for path in (*(f.path for f in code.files), *code.scripts):
         by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
@@ -198,5 +193,4 @@ def code_index(code: CodeEvidence) -> CodeIndex:
         table_writes={table: tuple(sites) for table, sites in table_writes.items()},
         definers={key: tuple(found) for key, found in definers.items()},
     )
-    _INDEX[:] = [(code, index)]
     return index

@@ -6,12 +6,18 @@ so an unrelated edit cannot renumber it; the ledger maps keys to GAP ids.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from layerflow.audit.classify import slug
-from layerflow.audit.labels import flow_label, signal_label
-from layerflow.model import Flow, FlowKind, GapCandidate, Inventory, Registry, Signal
+from layerflow.audit.code_index import CodeIndex, code_index
+from layerflow.audit.evidence import inventory_files, producer_references, signal_evidence, sources_by_signal
+from layerflow.model import Flow, FlowKind, GapCandidate, Inputs, Inventory, Registry, Signal
+from layerflow.model.assessment import SignalEvidence
+from layerflow.model.base import slug
+from layerflow.model.facts import WriteSite
+from layerflow.model.labels import flow_label, signal_label
+
+DETAIL_LIMIT = 6  # write sites listed in a gap's detail; the pages list them all
 
 _CHECK_TITLES = {
     "consumer_missing": "L7→L6 flow with no named L6/L5/L4 consumer",
@@ -138,3 +144,95 @@ def persistence_gaps(
                     signals=(uid,),
                 )
     return list(found.values())
+
+
+# ----------------------------------------------------------- from code (--code)
+
+
+def code_gaps(inputs: Inputs, registry: Registry, index: CodeIndex | None = None) -> list[GapCandidate]:
+    """Persistence contradictions the code shows in one registry state (the seed's GAP-001).
+
+    `index` is the code base's when the caller has built it (history replay asks once per state).
+    """
+    evidence = inputs.evidence
+    if evidence is None or evidence.code is None:
+        return []
+    claims = [s for s in registry.signals if s.persistence is not None and not s.persistence.unknown]
+    suspects = [s for s in claims if s.persistence is not None and not s.persistence.durable]
+    if not suspects:
+        return []
+    index = index or code_index(evidence.code)
+    sources = inventory_files(inputs.inventory, index)
+    by_signal = sources_by_signal(inputs.inventory, sources)
+    references = producer_references(registry, index, by_signal)
+    found: list[GapCandidate] = []
+    for signal in suspects:
+        seen = signal_evidence(signal, index, references, by_signal)
+        strong = seen.strong_writes
+        if strong:
+            found.append(_contradiction(signal, seen, strong, inputs.inventory))
+    return found
+
+
+def _contradiction(
+    signal: Signal, seen: SignalEvidence, strong: Sequence[WriteSite], inventory: Inventory | None
+) -> GapCandidate:
+    said = (signal.persistence.text if signal.persistence else "") or "none"
+    stores = " + ".join(sorted({w.target for w in strong}))
+    writers = ", ".join(dict.fromkeys(w.location.path.rsplit("/", 1)[-1] for w in strong))
+    detail = [f"The registry says {signal.uid} persistence = {said!r} ({signal.location})."]
+    detail += [f"Code: {_site_text(w)} ({_why(w, seen, signal)})" for w in strong[:DETAIL_LIMIT]]
+    if len(strong) > DETAIL_LIMIT:
+        detail.append(f"Code: … and {len(strong) - DETAIL_LIMIT} more durable write(s)")
+    return GapCandidate(
+        key=f"persistence-contradiction:{signal.uid}",
+        kind="persistence-contradiction",
+        priority="P1",
+        subject=signal.uid,
+        title=f"Registry said {signal.uid} persistence = {said!r} but {writers} writes {stores}",
+        detail=tuple(detail),
+        location=signal.location,
+        flow_id=_flow_id(inventory, signal.uid),
+        depends_on=(signal.uid,),
+        signals=(signal.uid,),
+    )
+
+
+def _why(site: WriteSite, seen: SignalEvidence, signal: Signal) -> str:
+    path = site.location.path
+    if path in seen.named:
+        return f"the registry's producer of {signal.uid}"
+    if path in seen.inventory:
+        return f"the inventory's source of {signal.uid}"
+    return f"writes the {signal.name} table"
+
+
+def _site_text(site: WriteSite) -> str:
+    mark = " (async)" if site.is_async else ""
+    what = site.operation if site.detail == site.operation else f"{site.operation} {site.detail}"
+    return f"{site.location} {what} → {site.target}{mark}"
+
+
+def _flow_id(inventory: Inventory | None, uid: str) -> str:
+    if inventory is None:
+        return ""
+    for producer in inventory.producers:
+        for output in producer.outputs:
+            if uid in output.signals:
+                return f"{producer.id}/{slug(output.name)}"
+    return ""
+
+
+def merge_gaps(base: Sequence[GapCandidate], extra: Iterable[GapCandidate]) -> list[GapCandidate]:
+    """One candidate per key: where two checks find the same gap, the first keeps its words and gains the detail."""
+    out = list(base)
+    at = {c.key: i for i, c in enumerate(out)}
+    for candidate in extra:
+        if candidate.key not in at:
+            at[candidate.key] = len(out)
+            out.append(candidate)
+            continue
+        kept = out[at[candidate.key]]
+        more = tuple(d for d in candidate.detail if d not in kept.detail and d.startswith("Code: "))
+        out[at[candidate.key]] = replace(kept, detail=kept.detail + more)
+    return out

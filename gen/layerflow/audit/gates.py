@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, assert_never
 
-from layerflow.model import Gate, Location
+from layerflow.model import Gate, GateOutcome, Location
+from layerflow.model.assessment import Assessment
 from layerflow.parse.cells import NONE_MARKERS
 from layerflow.parse.expr import And, AnyField, Compare, Expr, Not, Op, Or
 
@@ -191,3 +192,51 @@ def _kleene_or(values: Iterable[bool | None]) -> bool | None:
 _TRUTHS: tuple[bool | None, ...] = (True, False, None)
 _AND = {(a, b): _kleene_and((a, b)) for a in _TRUTHS for b in _TRUTHS}
 _OR = {(a, b): _kleene_or((a, b)) for a in _TRUTHS for b in _TRUTHS}
+
+
+EVALUATED_FROM = "evaluated from "  # how a GateOutcome says its check was decided from evidence
+WRITERS_GATE, JOBS_GATE = "writers", "jobs"
+
+
+# ------------------------------------------------ prose gates decided from evidence
+
+
+def gate_evidence_kind(rule: str, check: str) -> str | None:
+    """Which evidence can decide a prose gate: the writers (session.add/execute) or the ops jobs."""
+    text = check.lower()
+    if rule.upper() == "UNREGISTERED_DB_WRITER" or "session.add" in text or "session.execute" in text:
+        return WRITERS_GATE
+    if rule.upper() == "NEW_L7_JOB" or "new l7 job" in text:
+        return JOBS_GATE
+    return None
+
+
+def evidence_gate(gate: Gate, found: Assessment | None) -> GateOutcome | None:
+    """A prose gate decided from evidence, or None when the evidence it needs was not given."""
+    kind = gate_evidence_kind(gate.rule, gate.check)
+    if kind is None or found is None:
+        return None
+    if kind == WRITERS_GATE and found.code is not None:
+        matched = tuple(
+            (w.path, site.location)
+            for w in found.writers
+            if w.status == "unregistered" and (site := w.first_database_write) is not None
+        )
+        reason = f"{EVALUATED_FROM}code evidence: {len(found.code.files)} Python files under {_roots(found)}"
+    elif kind == JOBS_GATE and found.ops is not None:
+        matched = tuple((j.job.unit, j.job.location) for j in found.jobs if not j.known)
+        reason = f"{EVALUATED_FROM}ops evidence: {len(found.ops.jobs)} jobs under {', '.join(found.ops.dirs)}"
+    else:
+        return None
+    return GateOutcome(gate.rule, gate.level, gate.check, True, matched, (), gate.location, reason)
+
+
+def from_evidence(gate: GateOutcome) -> str | None:
+    """The evidence a gate outcome was decided from (WRITERS_GATE, JOBS_GATE), or None."""
+    if not (gate.machine_checkable and gate.reason.startswith(EVALUATED_FROM)):
+        return None
+    return gate_evidence_kind(gate.rule, gate.check)
+
+
+def _roots(found: Assessment) -> str:
+    return ", ".join(found.code.roots) if found.code else ""

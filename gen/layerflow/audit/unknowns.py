@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from layerflow.model import UNKNOWN, Finding, Registry, Severity, UnknownPolicy, UnknownShare
+from layerflow.model.labels import percent_text
 from layerflow.parse.expr import normalize_field
 
 _NAMED = 5  # signals named in one rate finding
@@ -40,10 +41,6 @@ def unknown_shares(registry: Registry, policy: UnknownPolicy) -> tuple[UnknownSh
             share = UnknownShare(name, share.signals, share.total, permitted, policy.rate.exceeded_by(share.percent))
         shares.append(share)
     return tuple(shares)
-
-
-def percent_text(percent: float) -> str:
-    return f"{percent:.1f}".removesuffix(".0") + "%"
 
 
 def unknown_findings(registry: Registry, policy: UnknownPolicy, shares: tuple[UnknownShare, ...]) -> list[Finding]:

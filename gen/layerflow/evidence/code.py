@@ -20,13 +20,13 @@ from dataclasses import replace
 
 from layerflow.errors import Parsed, warning
 from layerflow.evidence.context import Module
-from layerflow.evidence.facts import SQL, FileEvidence, LayerHeader, ModelTable, Unread, WriteSite
 from layerflow.evidence.header import parse_header
 from layerflow.evidence.pysource import collect_bindings, collect_imports, live_nodes, template
 from layerflow.evidence.redis_writes import expiring_keys
 from layerflow.evidence.statements import sql_constants, statement_helpers, statement_sources, transaction_bounds
 from layerflow.evidence.writes import call_writes, metric_objects
 from layerflow.model import Location
+from layerflow.model.facts import SQL, FileEvidence, LayerHeader, ModelTable, Unread, WriteSite
 
 
 def scan_python(path: str, text: str) -> Parsed[FileEvidence]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from layerflow.evidence.facts import PendingWrite, TextHelper, WriteSite
 from layerflow.evidence.paths import path_text
 from layerflow.evidence.pysource import Bindings, show, template
 from layerflow.model import Location
+from layerflow.model.facts import PendingWrite, TextHelper, WriteSite
 
 _REDIS_CLIENTS = frozenset({"redis", "aioredis", "coredis", "valkey"})
 _HTTP_CLIENTS = frozenset({"httpx", "requests", "aiohttp", "urllib3"})

@@ -16,9 +16,9 @@ import re
 
 from layerflow.errors import Parsed, warning
 from layerflow.evidence.commands import command_script, script_stem
-from layerflow.evidence.facts import Job
 from layerflow.evidence.schedule import parse_schedule
 from layerflow.model import Location, Problem
+from layerflow.model.facts import Job
 
 _ENVIRONMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 

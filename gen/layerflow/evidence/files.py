@@ -11,8 +11,8 @@ import ast
 import re
 
 from layerflow.evidence.context import Module
-from layerflow.evidence.facts import FILE, FILE_STORE, WriteSite
 from layerflow.evidence.pysource import argument, dotted, qualified, show, template, terminal, words
+from layerflow.model.facts import FILE, FILE_STORE, WriteSite
 
 OPEN_FUNCTIONS = frozenset(
     {"open", "io.open", "builtins.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "aiofiles.open",

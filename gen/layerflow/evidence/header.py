@@ -18,8 +18,8 @@ import tokenize
 from collections.abc import Iterator
 
 from layerflow.errors import Parsed, warning
-from layerflow.evidence.facts import LayerHeader
 from layerflow.model import Location, Problem
+from layerflow.model.facts import LayerHeader
 
 HEADER_LINES = 40
 

@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from layerflow.evidence.code import name_tables
-from layerflow.evidence.facts import (
+from layerflow.evidence.sql import database_functions, sql_writes
+from layerflow.model.facts import (
     METRIC,
     POSTGRESQL,
     PROMETHEUS,
@@ -34,7 +35,6 @@ from layerflow.evidence.facts import (
     TextHelper,
     WriteSite,
 )
-from layerflow.evidence.sql import database_functions, sql_writes
 
 
 def link_files(files: Iterable[FileEvidence]) -> tuple[FileEvidence, ...]:

@@ -23,9 +23,9 @@ from __future__ import annotations
 import ast
 
 from layerflow.evidence.context import Module
-from layerflow.evidence.facts import PUBSUB, REDIS_CACHE, REDIS_STATE, REDIS_STORE, WriteSite
 from layerflow.evidence.pysource import argument, show, template
 from layerflow.evidence.receivers import Receiver, read_receiver
+from layerflow.model.facts import PUBSUB, REDIS_CACHE, REDIS_STATE, REDIS_STORE, WriteSite
 
 REDIS_METHODS = frozenset(
     {"set", "setex", "psetex", "setnx", "mset", "msetnx", "getset", "getdel", "hset", "hmset", "hsetnx", "hincrby",

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from layerflow.errors import Parsed, warning
-from layerflow.evidence.facts import Schedule
+from layerflow.model.facts import Schedule
 
 DEFAULT_ZONE = "UTC"
 

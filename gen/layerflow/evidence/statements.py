@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from layerflow.evidence.context import Module
-from layerflow.evidence.facts import POSTGRESQL, SQL, PendingWrite, TextHelper, WriteSite
 from layerflow.evidence.pysource import argument, dotted, qualified, root_call, show, template, terminal
 from layerflow.evidence.receivers import read_receiver
 from layerflow.evidence.sql import database_functions, looks_like_sql, sql_writes
 from layerflow.model import Location
+from layerflow.model.facts import POSTGRESQL, SQL, PendingWrite, TextHelper, WriteSite
 
 # SQL statement runners: they write when the statement they are given writes.
 EXECUTE_METHODS = frozenset(

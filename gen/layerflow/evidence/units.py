@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from layerflow.errors import Parsed, warning
 from layerflow.evidence.commands import command_script
 from layerflow.evidence.cron import parse_crontab
-from layerflow.evidence.facts import Job, Schedule, UnitEntry, UnitFile
 from layerflow.evidence.schedule import (
     RECURRING_SETTINGS,
     TIMER_SETTINGS,
@@ -23,6 +22,7 @@ from layerflow.evidence.schedule import (
     timespan_seconds,
 )
 from layerflow.model import Location, Problem
+from layerflow.model.facts import Job, Schedule, UnitEntry, UnitFile
 
 __all__ = ["describe_calendar", "pair_jobs", "parse_crontab", "parse_unit"]
 

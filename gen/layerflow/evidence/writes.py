@@ -13,7 +13,13 @@ import ast
 from collections.abc import Callable
 
 from layerflow.evidence.context import Module
-from layerflow.evidence.facts import (
+from layerflow.evidence.files import file_function_writes, file_method_writes
+from layerflow.evidence.pysource import argument, dotted, qualified, show, template, terminal
+from layerflow.evidence.receivers import read_receiver
+from layerflow.evidence.redis_writes import key_text, redis_writes
+from layerflow.evidence.statements import statement_writes, text_writes
+from layerflow.model import Location
+from layerflow.model.facts import (
     COMMIT_OPERATIONS,
     METRIC,
     OBJECT_STORE,
@@ -25,12 +31,6 @@ from layerflow.evidence.facts import (
     PendingWrite,
     WriteSite,
 )
-from layerflow.evidence.files import file_function_writes, file_method_writes
-from layerflow.evidence.pysource import argument, dotted, qualified, show, template, terminal
-from layerflow.evidence.receivers import read_receiver
-from layerflow.evidence.redis_writes import key_text, redis_writes
-from layerflow.evidence.statements import statement_writes, text_writes
-from layerflow.model import Location
 
 ORM_METHODS = frozenset(
     {"add", "add_all", "merge", "delete", "commit", "flush", "bulk_save_objects", "bulk_insert_mappings",

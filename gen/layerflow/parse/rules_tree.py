@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from layerflow.model import DecisionNode, Expectation, ExpectKind, Rules
+from layerflow.model.rules import NODE_IDS
 from layerflow.parse.rulevalues import EXPECTATION_KEYS, expectation
 from layerflow.parse.tolerant import TolerantReader, as_text, kind_of, line_of
 from layerflow.parse.yamlsrc import YNode
 
 L7_ANALYSIS_KEYS = ("description", "l7_output_definition", "decision_tree")
 OUTPUT_DEFINITION_KEYS = ("description", "examples")
-NODE_IDS = ("q1_l7_only", "q2_l7_to_l6", "q3_l7_to_both")
 OUTCOME_KEYS = (*EXPECTATION_KEYS, "check", "fail_condition", "fail_conditions", "severity", "valid", "requirements")
 NODE_KEYS = ("question", "criteria", "if_yes", *OUTCOME_KEYS)
 

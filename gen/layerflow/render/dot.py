@@ -11,9 +11,9 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 
-from layerflow.audit.classify import BUILT_IN_QUESTIONS, NODE_IDS, Q1, Q2, Q3
-from layerflow.audit.summary import producer_ids
 from layerflow.model import Analysis, Consumer, Flow, Signal
+from layerflow.model.rules import BUILT_IN_QUESTIONS, NODE_IDS, Q1, Q2, Q3
+from layerflow.model.summary import producer_ids
 from layerflow.render.svg import dot_html_escape, dot_quote
 
 ROOT = "@root@/"

@@ -11,16 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from layerflow.audit.evidence import (
-    CHECKABLE_STORES,
-    Assessment,
-    JobEvidence,
-    SignalEvidence,
-    Writer,
-    assess,
-    schedule_words,
-)
-from layerflow.evidence.facts import (
+from layerflow.model import LAYERS, Analysis, Gap, Signal
+from layerflow.model.assessment import CHECKABLE_STORES, Assessment, JobEvidence, SignalEvidence, Writer, schedule_words
+from layerflow.model.facts import (
     KIND_NAMES,
     PUBSUB,
     REDIS_CACHE,
@@ -29,7 +22,6 @@ from layerflow.evidence.facts import (
     FileEvidence,
     WriteSite,
 )
-from layerflow.model import LAYERS, Analysis, Gap, Signal
 from layerflow.render.escape import md, md_code
 from layerflow.render.links import Links
 from layerflow.render.markup import table
@@ -38,7 +30,7 @@ ROW_LIMIT = 100  # above this, tables of claims and matches list only the rows t
 
 
 def has_evidence(analysis: Analysis) -> bool:
-    return assess(analysis.inputs) is not None
+    return analysis.assessment is not None
 
 
 _STORE_CLASS = {REDIS_STATE: "Redis state", REDIS_CACHE: "Redis cache (TTL)", PUBSUB: "Redis pub/sub"}
@@ -55,7 +47,7 @@ def _stores(sites: Iterable[WriteSite]) -> str:
 
 def inventory_schedules(analysis: Analysis) -> Mapping[str, str] | None:
     """Producer id -> its schedule in words, from the units that run it; None without --ops."""
-    found = assess(analysis.inputs)
+    found = analysis.assessment
     if found is None or found.ops is None:
         return None
     missing = {producer_id for producer_id, _, _ in found.missing_units}
@@ -71,7 +63,7 @@ def inventory_schedules(analysis: Analysis) -> Mapping[str, str] | None:
 
 def code_evidence_section(analysis: Analysis, links: Links, *, number: int) -> list[str]:
     """The report's "Code Evidence" section: coverage, claims against code, producer files, ops jobs."""
-    found = assess(analysis.inputs)
+    found = analysis.assessment
     if found is None:
         return []
     out = [f"## {number}. Code Evidence", ""]

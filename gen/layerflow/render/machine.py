@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from layerflow import __version__
-from layerflow.audit.summary import summarize
 from layerflow.model import Analysis, Consumer, Location, Persistence, Problem, Severity
+from layerflow.model.summary import summarize
 from layerflow.render.jsontext import dumps_indented
 
 SCHEMA_VERSION = 1

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from layerflow.audit.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, producer_ids, summarize
 from layerflow.model import Analysis, Consumer, Flow, Gap, Persistence
+from layerflow.model.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, producer_ids, summarize
 from layerflow.render.escape import md, md_code
 from layerflow.render.evidence import code_evidence_section, has_evidence, inventory_schedules
 from layerflow.render.links import NO_LINKS, Links

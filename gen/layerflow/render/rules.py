@@ -7,9 +7,9 @@ gives a short section. Every piece of rules text goes through `md()`.
 
 from __future__ import annotations
 
-from layerflow.audit.classify import BUILT_IN_QUESTIONS
-from layerflow.audit.unknowns import percent_text
 from layerflow.model import Analysis, ConsumerConstraint, DecisionNode, Rules, UnknownShare
+from layerflow.model.labels import percent_text
+from layerflow.model.rules import BUILT_IN_QUESTIONS
 from layerflow.render.escape import md, md_code
 from layerflow.render.links import Links
 from layerflow.render.markup import table

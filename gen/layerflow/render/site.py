@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from layerflow.audit.summary import producer_ids
 from layerflow.model import Analysis, Flow
+from layerflow.model.summary import producer_ids
 from layerflow.render import dot
 from layerflow.render.links import Links, has_source_page, source_page_path
 from layerflow.render.markup import placeholder

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from layerflow.audit.summary import summarize
 from layerflow.model import Analysis, Severity
+from layerflow.model.summary import summarize
 
 _HEADINGS = {
     Severity.BLOCKING: "Blocking",

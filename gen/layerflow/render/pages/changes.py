@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from layerflow.audit.history import field_changes
-from layerflow.model import Analysis, ChangeRecord, Signal
+from layerflow.model import Analysis, ChangeRecord
 from layerflow.render.escape import md, md_code
 from layerflow.render.markup import admonition, placeholder, table
 from layerflow.render.pages.common import ENTITY_LINKS
@@ -48,7 +47,7 @@ def change_page(
         drift = [f"- {md(d)}" for d in outcome.drift]
         out += ["", *admonition("warning", "Drift: the registry does not show this change", drift)]
     out += ["", "## Fields", ""]
-    out += field_changes_table(record, signal)
+    out += field_changes_table(analysis, record)
     fragments: dict[str, str] = {}
     if record.sections:
         out += ["", "## Record", ""]
@@ -59,9 +58,9 @@ def change_page(
     return "\n".join(out) + "\n", fragments
 
 
-def field_changes_table(record: ChangeRecord, signal: Signal | None) -> list[str]:
+def field_changes_table(analysis: Analysis, record: ChangeRecord) -> list[str]:
     """What the record changes, field by field, before and after."""
-    changes = field_changes(record, signal)
+    changes = analysis.fields_of(record)
     if not changes:
         return ["The record names no field changes."]
     return table(

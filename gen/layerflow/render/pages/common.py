@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from layerflow.audit.labels import subject_label
 from layerflow.model import Analysis, Flow, Gap
+from layerflow.model.labels import subject_label
 from layerflow.render.escape import md
 from layerflow.render.links import Links
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from layerflow.audit.classify import slug
-from layerflow.audit.code_index import code_index
-from layerflow.audit.evidence import Assessment, assess, schedule_words
-from layerflow.evidence.facts import KIND_NAMES, Job, WriteSite
 from layerflow.model import Analysis, Signal
+from layerflow.model.assessment import Assessment, schedule_words
+from layerflow.model.facts import KIND_NAMES, Job, WriteSite
 from layerflow.render.escape import md, md_code
 from layerflow.render.evidence import header_claim, how_matched, persistence_verdict
 from layerflow.render.links import Links
@@ -21,7 +19,7 @@ from layerflow.render.markup import table
 
 def producer_evidence(analysis: Analysis, producer_id: str, links: Links) -> list[str]:
     """A producer page's "Code evidence": the units that run it, its files and their write sites."""
-    found = assess(analysis.inputs)
+    found = analysis.assessment
     if found is None:
         return []
     out = ["## Code evidence", ""]
@@ -30,7 +28,7 @@ def producer_evidence(analysis: Analysis, producer_id: str, links: Links) -> lis
         missing = [unit for pid, unit, _ in found.missing_units if pid == producer_id]
         out += _unit_lines(jobs, missing)
     if found.code is not None:
-        out += _file_sections(found, _producer_files(analysis, found, producer_id), links)
+        out += _file_sections(found, found.producer_files.get(producer_id, ()), links)
     return out
 
 
@@ -60,29 +58,6 @@ def _unit_lines(jobs: Sequence[Job], missing: Sequence[str]) -> list[str]:
     return out
 
 
-def _producer_files(analysis: Analysis, found: Assessment, producer_id: str) -> list[tuple[str, str]]:
-    """(path, how it was found) of a producer's files; path "" with a reference when nothing matched it."""
-    out: list[tuple[str, str]] = []
-    signals = analysis.inputs.registry.by_uid()
-    for source in found.sources:
-        if source.producer_id == producer_id:
-            out += [(p, f"inventory source file {source.reference}") for p in source.files]
-            out += [("", source.reference)] if not source.files else []
-    for match in found.references:
-        mine = [u for u in match.signals if u in signals and slug(signals[u].producer or u) == producer_id]
-        if mine:
-            out += [(p, f"registry producer of {', '.join(mine)}") for p in match.files]
-            out += [("", match.reference)] if not match.files else []
-    seen: set[str] = set()
-    unique = []
-    for path, how in out:
-        key = path or how
-        if key not in seen:
-            seen.add(key)
-            unique.append((path, how))
-    return unique
-
-
 def _file_sections(found: Assessment, files: Sequence[tuple[str, str]], links: Links) -> list[str]:
     if not files:
         return ["No source file of this producer is named in the inventory or the registry.", ""]
@@ -110,15 +85,11 @@ def _file_sections(found: Assessment, files: Sequence[tuple[str, str]], links: L
             out += ["Not a Python file: not read for writes.", ""]
             continue
         out += _sites(evidence.writes, links) if evidence.writes else ["No write in this file."]
-        calls = [md_code(p) for p in _imports_of(found, path)]
+        calls = [md_code(p) for p in found.imports.get(path, ())]
         if calls:
             out += ["", "Imports from the code base: " + ", ".join(calls) + "."]
         out.append("")
     return out
-
-
-def _imports_of(found: Assessment, path: str) -> tuple[str, ...]:
-    return code_index(found.code).imported(path) if found.code is not None else ()
 
 
 def _sites(sites: Iterable[WriteSite], links: Links, why: Mapping[WriteSite, str] | None = None) -> list[str]:
@@ -149,7 +120,7 @@ def _what(site: WriteSite) -> str:
 
 def signal_evidence(analysis: Analysis, signal: Signal, links: Links) -> list[str]:
     """A signal page's "Code evidence": its producer files, the verdict on persistence, the write sites."""
-    found = assess(analysis.inputs)
+    found = analysis.assessment
     if found is None or found.code is None:
         return []
     seen = found.signals.get(signal.uid)

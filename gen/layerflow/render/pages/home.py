@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from layerflow.audit.summary import summarize
 from layerflow.model import Analysis
+from layerflow.model.summary import summarize
 from layerflow.render.escape import md, md_code
 from layerflow.render.markup import admonition, placeholder, table
 from layerflow.render.pages.common import PRIORITY_ADMONITION, ROOT_LINKS, gap_subject

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from layerflow.audit.summary import CATEGORY_TITLES, producer_ids
 from layerflow.model import Analysis, Flow
+from layerflow.model.summary import CATEGORY_TITLES, producer_ids
 from layerflow.render.escape import md, md_code
 from layerflow.render.links import Links
 from layerflow.render.markup import placeholder, table

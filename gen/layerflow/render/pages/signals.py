@@ -103,7 +103,7 @@ def _history(analysis: Analysis, signal: Signal, links: Links) -> list[str]:
     out: list[str] = []
     for record in history:
         out += [f"### {links.link(record.id, links.change(record.id))} — {record.status.value} {md(record.date)}", ""]
-        out += field_changes_table(record, signal)
+        out += field_changes_table(analysis, record)
         out.append("")
     return out
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from layerflow.model import Analysis, Flow, FlowKind, Severity
+from layerflow.model.inputs import FlowKind
+from layerflow.model.results import Analysis, Flow, Severity
 
 CATEGORY_TITLES = {
     "lock": "Distributed locks",

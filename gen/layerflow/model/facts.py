@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerflow.model import Evidence, Location
+from layerflow.model.base import Location
 
 # WriteSite.kind values: what kind of state a write changes, which decides
 # what the audit makes of it. Only SQL writes (and Redis state, where the
@@ -265,7 +265,7 @@ class OpsEvidence:
 
 
 @dataclass(frozen=True, slots=True)
-class EvidenceSet(Evidence):
+class EvidenceSet:
     """The evidence one audit has: code, ops, either or both."""
 
     code: CodeEvidence | None = None

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from layerflow.model import Flow, Signal
+from layerflow.model.registry import Signal
+from layerflow.model.results import Flow
 
 
 def signal_label(uid: str, signals: Mapping[str, Signal]) -> str:
@@ -47,3 +48,8 @@ def subject_label(subject: str, uids: Iterable[str], signals: Mapping[str, Signa
     if subject in uids:
         return signals_label((subject, *uids), signals)
     return f"{subject} ({signals_label(uids, signals)})"
+
+
+def percent_text(percent: float) -> str:
+    """A share as messages and pages say it: "12.5%", "40%"."""
+    return f"{percent:.1f}".removesuffix(".0") + "%"

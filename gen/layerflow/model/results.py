@@ -1,0 +1,202 @@
+"""What one audit concludes: flows, findings, gaps, change outcomes, gate outcomes; the Analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from layerflow.model.assessment import Assessment
+from layerflow.model.base import Location
+from layerflow.model.inputs import FlowKind, Inputs
+from layerflow.model.registry import ChangeRecord, ChangeStatus, Consumer, FieldChange, Persistence
+from layerflow.model.rules import GateLevel
+
+# --------------------------------------------------------- audit results
+
+
+class Severity(StrEnum):
+    BLOCKING = "blocking"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One step of the decision tree for one output: which question, which answer."""
+
+    node: str
+    question: str
+    answer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A fail condition of the node that decided the class, evaluated on one output."""
+
+    node: str
+    name: str  # orphan, consumer_missing, not_implemented, persistence_missing, dual_consumers...
+    passed: bool
+    message: str
+    condition: str = ""  # the rules' own words for the fail condition
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One L7 output, classified."""
+
+    id: str  # producer-id/output-slug: stable, used in anchors
+    producer_id: str
+    producer: str  # display name
+    output: str
+    kind: str
+    signals: tuple[str, ...]
+    consumers: tuple[Consumer, ...]
+    persistence: Persistence | None
+    flow_kind: FlowKind
+    klass: str  # l7_l6, l7_l7, l7_l8, l7_both, unclassified
+    category: str  # for l7_l7: lock, marker, checkpoint, service, table; else ""
+    decision: tuple[Decision, ...]
+    checks: tuple[Check, ...]
+    status: str  # verified, valid, unregistered, failing, orphan
+    location: Location
+    writer: str = ""  # the script that writes an internal artifact
+    note: str = ""
+
+    @property
+    def consumer_layers(self) -> tuple[str, ...]:
+        return tuple(sorted({c.layer for c in self.consumers if c.layer}))
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    subject: str
+    message: str
+    location: Location
+    signals: tuple[str, ...] = ()  # the signal UIDs it is about; () when it is about none (a file, a rule)
+
+
+@dataclass(frozen=True, slots=True)
+class GapCandidate:
+    """A gap as one state of the registry shows it, before IDs and history."""
+
+    key: str  # fingerprint, stable across unrelated edits
+    kind: str  # persistence-contradiction, unregistered-flow, q2-failure, orphan, q3-failure
+    priority: str  # P1, P2, P3
+    subject: str  # producer or signal it is about
+    title: str
+    detail: tuple[str, ...]
+    location: Location
+    flow_id: str = ""
+    depends_on: tuple[str, ...] = ()  # signal UIDs whose registry rows decide it; () when none do
+    signals: tuple[str, ...] = ()  # the registered signals it is about, for readers; () for an unregistered flow
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    id: str
+    key: str
+    kind: str
+    priority: str
+    status: str  # open, resolved
+    resolved_by: str  # RC id, or ""
+    subject: str
+    title: str
+    detail: tuple[str, ...]
+    location: Location
+    flow_id: str = ""
+    in_ledger: bool = True
+    proposal: tuple[tuple[str, str], ...] = ()  # (column, value) of a proposed registry row
+    proposal_source: str = ""  # "RC-002" when a change record proposes it, else "derived"
+    signals: tuple[str, ...] = ()  # the registered signals it is about; () for an unregistered flow
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOutcome:
+    id: str
+    signal: str
+    status: ChangeStatus
+    reflected: bool  # the registry shows every "after" value
+    drift: tuple[str, ...]  # "persistence: registry says X, the record says Y"
+    resolves: tuple[str, ...]  # gap ids that disappeared when it was replayed
+
+
+@dataclass(frozen=True, slots=True)
+class GateOutcome:
+    rule: str
+    level: GateLevel
+    check: str
+    machine_checkable: bool
+    matched: tuple[tuple[str, Location], ...]  # subjects the check flags
+    undecided: tuple[tuple[str, Location], ...]  # subjects whose columns the check needs are absent
+    location: Location
+    reason: str = ""  # why a check is not machine-checkable
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownShare:
+    """How many signals say UNKNOWN in one field, and what the rules' unknown_handling says of it."""
+
+    field: str
+    signals: tuple[str, ...]  # UIDs whose cell says UNKNOWN
+    total: int  # signals whose tables have the field
+    permitted: bool | None  # may the field say UNKNOWN; None: the rules do not restrict it
+    exceeded: bool | None  # the share is above the expected rate; None: no rate to compare with
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * len(self.signals) / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything one audit concluded; renderers only read this."""
+
+    inputs: Inputs
+    flows: tuple[Flow, ...]
+    gaps: tuple[Gap, ...]
+    findings: tuple[Finding, ...]
+    changes: tuple[ChangeOutcome, ...]
+    gates: tuple[GateOutcome, ...]
+    unknowns: tuple[UnknownShare, ...] = ()  # UNKNOWN per field, against the rules' unknown_handling
+    assessment: Assessment | None = None  # the code and ops evidence held against the registry; None without either
+    record_fields: tuple[tuple[FieldChange, ...], ...] = ()  # what each of inputs.changes changes, in their order
+    _gaps_by_flow: Mapping[str, tuple[Gap, ...]] = field(init=False, repr=False, compare=False)
+    _flows_by_producer: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False, compare=False)
+    _fields_by_record: Mapping[int, tuple[FieldChange, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Pages ask these for every flow and producer; a scan each time is quadratic at scale.
+        gaps: dict[str, list[Gap]] = {}
+        for gap in self.gaps:
+            gaps.setdefault(gap.flow_id, []).append(gap)
+        flows: dict[str, list[Flow]] = {}
+        for flow in self.flows:
+            flows.setdefault(flow.producer_id, []).append(flow)
+        object.__setattr__(self, "_gaps_by_flow", {k: tuple(v) for k, v in gaps.items()})
+        object.__setattr__(self, "_flows_by_producer", {k: tuple(v) for k, v in flows.items()})
+        fields = {id(record): changed for record, changed in zip(self.inputs.changes, self.record_fields, strict=False)}
+        object.__setattr__(self, "_fields_by_record", fields)
+
+    def gaps_of_flow(self, flow_id: str) -> tuple[Gap, ...]:
+        return self._gaps_by_flow.get(flow_id, ())
+
+    def fields_of(self, record: ChangeRecord) -> tuple[FieldChange, ...]:
+        """The field changes of one of inputs.changes (history.field_changes, worked out by analyse)."""
+        return self._fields_by_record.get(id(record), ())
+
+    def flows_of(self, producer_id: str) -> tuple[Flow, ...]:
+        return self._flows_by_producer.get(producer_id, ())
+
+    @property
+    def exit_code(self) -> int:
+        """As auditor_interface says: 0 all pass, 1 warnings only, 2 blocking violations."""
+        severities = {f.severity for f in self.findings}
+        if Severity.BLOCKING in severities:
+            return 2
+        return 1 if Severity.WARNING in severities else 0
+
+    def gap(self, gap_id: str) -> Gap | None:
+        return next((g for g in self.gaps if g.id == gap_id), None)
