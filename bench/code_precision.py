@@ -32,7 +32,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "gen"))
 sys.path.insert(0, str(HERE))
 
-from layerflow.adapters.load import Sources, load  # noqa: E402
+from layerflow.adapters.application import load  # noqa: E402
+from layerflow.adapters.load import Sources  # noqa: E402
 from layerflow.audit.analysis import analyse  # noqa: E402
 from layerflow.model import Analysis  # noqa: E402
 from synth_code import DEFAULT_FILES, write_project  # noqa: E402

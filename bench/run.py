@@ -32,7 +32,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "gen"))
 sys.path.insert(0, str(HERE))
 
-from layerflow.adapters.load import Sources, load_and_analyse  # noqa: E402
+from layerflow.adapters.application import load_and_analyse  # noqa: E402
+from layerflow.adapters.load import Sources  # noqa: E402
 from layerflow.render.site import build_site  # noqa: E402
 from layerflow.render.usermd import user_markdown_html  # noqa: E402
 from synth import write_project  # noqa: E402

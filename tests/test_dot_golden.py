@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from layerflow.adapters.load import Sources, load_and_analyse
+from layerflow.adapters.application import load_and_analyse
+from layerflow.adapters.load import Sources
 from layerflow.model import Analysis
 from layerflow.model.summary import producer_ids
 from layerflow.render import dot

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from layerflow.adapters.load import Sources, load
+from layerflow.adapters.application import load
+from layerflow.adapters.load import Sources
 from layerflow.audit.analysis import analyse, detect
 from layerflow.audit.code_index import code_index, file_references, same_file
 from layerflow.audit.evidence import assess

@@ -200,7 +200,8 @@ def test_the_json_writer_writes_what_json_dumps_writes(data: object) -> None:
 
 
 def test_the_json_writer_on_a_real_analysis_takes_its_own_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from layerflow.adapters.load import Sources, load_and_analyse
+    from layerflow.adapters.application import load_and_analyse
+    from layerflow.adapters.load import Sources
     from layerflow.render import jsontext
     from layerflow.render.machine import to_json_data
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from layerflow.adapters.application import load
 from layerflow.adapters.cli import main
-from layerflow.adapters.load import Sources, load
+from layerflow.adapters.load import Sources
 from layerflow.audit.analysis import analyse
 from layerflow.render.report import render_report
 

@@ -1,22 +1,14 @@
-"""The one error type: a list of located problems, reported together."""
+"""Located problems, reported together: what parsers return beside their value."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from layerflow.model import Level, Location, Problem
 
 T = TypeVar("T")
-
-
-class InputError(Exception):
-    """Raised at the edge when parsed inputs hold errors; str() lists them all."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(sorted(problems))
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +33,8 @@ def warning(path: str, line: int, message: str, *, signals: tuple[str, ...] = ()
 
 def note(path: str, line: int, message: str, *, signals: tuple[str, ...] = ()) -> Problem:
     return Problem(Location(path, line), message, Level.NOTE, signals)
+
+
+def softened(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems as warnings: evidence is best-effort, so what cannot be read never stops an audit."""
+    return [replace(p, level=Level.WARNING) for p in problems]

@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 
 from layerflow import __version__
-from layerflow.adapters.load import DEFAULT_DIR, Sources, load_and_analyse
+from layerflow.adapters.application import load_and_analyse
+from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.model import Analysis, Level, Problem
 from layerflow.render.machine import problems_json, problems_sarif, to_json, to_sarif
 from layerflow.render.report import render_report

@@ -1,4 +1,4 @@
-"""The file system edge: find and read the input files, hand text to the pure parsers.
+"""The file system edge: find and read the input files; parsing them is adapters.application's.
 
 Every input is optional. A path the user named that does not exist is an
 error; a default that does not exist is simply not there. But something must
@@ -14,26 +14,14 @@ import json
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from layerflow.adapters.gcpause import collector_paused
-from layerflow.audit.analysis import analyse
-from layerflow.audit.history import validate_changes
-from layerflow.errors import Parsed, error, warning
-from layerflow.evidence.code import scan_python
+from layerflow.errors import error, softened, warning
 from layerflow.evidence.commands import SCRIPT_SUFFIXES
-from layerflow.evidence.link import link_files
-from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
-from layerflow.model import Analysis, ChangeRecord, Inputs, Inventory, Ledger, Level, Problem, Rules
-from layerflow.model.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, OpsEvidence, UnitFile, Unread
-from layerflow.parse.changes import parse_change
-from layerflow.parse.inventory import parse_inventory
-from layerflow.parse.ledger import parse_ledger
-from layerflow.parse.registry import parse_registry
-from layerflow.parse.rules import parse_rules
+from layerflow.model import Problem
 from layerflow.parse.source import decode
 
 DEFAULT_DIR = "registry"
@@ -71,15 +59,38 @@ class Sources:
         }
 
 
-@dataclass(frozen=True)
-class Loaded:
-    inputs: Inputs
-    problems: tuple[Problem, ...]
-    files: tuple[str, ...] = field(default=())  # every file read, for watching
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One file as read: its path as the user would type it, and its text; None when it could not be read."""
 
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.level.value == "error")
+    path: str
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpsFile:
+    path: str
+    text: str
+    cron: bool  # a cron file (crontab, *.cron, cron.d/*); else a systemd unit
+
+
+@dataclass(frozen=True)
+class Files:
+    """Every input file, read once; what could not be read is in `problems`, located."""
+
+    registry: tuple[Text, ...] = ()  # the registry's Markdown files, in order
+    nothing_found: Problem | None = None  # what to say when none of them holds a signal table
+    changes: tuple[Text, ...] = ()
+    rules: Text | None = None  # None: no such file (a named one that is missing is a problem)
+    producers: Text | None = None
+    ledger: Text | None = None
+    code_roots: tuple[str, ...] = ()  # the code roots that exist, as shown; () without --code or with none there
+    code: tuple[Text, ...] = ()  # every Python file under them, once, sorted within each root
+    scripts: tuple[str, ...] = ()  # the other scripts (.sh ...) seen there
+    ops_dirs: tuple[str, ...] = ()
+    ops: tuple[OpsFile, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    code_problems: tuple[tuple[str, Problem], ...] = ()  # (path, why) of each Python file not read as text
 
 
 def producers_schema() -> Mapping[str, Any]:
@@ -95,14 +106,50 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def _read(path: Path, problems: list[Problem], files: list[str]) -> str | None:
+def read_files(sources: Sources) -> Files:
+    """Read every input the sources name; all problems of all files are collected."""
+    where = sources.resolved()
+    problems: list[Problem] = []
+    base = Path(sources.base)
+    if sources.base_given and not base.is_dir():
+        problems.append(
+            error(
+                display(base),
+                0,
+                f"no such base directory ({base.absolute()}); the registry (*.md), {CHANGES_DIRNAME}/, "
+                "auditor_rules.yaml, producers.yaml and gaps.yaml are looked for in it",
+            )
+        )
+    registry = [Text(display(p), _read(p, problems)) for p in _registry_files(*where["registry"], problems)]
+    read = [t.path for t in registry if t.text is not None]
+    code_roots = _roots(sources.code, problems, "code root") if sources.code else []
+    code, scripts, code_problems = _code(code_roots, problems)
+    ops_dirs = _roots(sources.ops, problems, "ops directory") if sources.ops else []
+    return Files(
+        registry=tuple(registry),
+        nothing_found=_nothing_to_audit(where["registry"][0], read),
+        changes=_changes(where["changes"], problems),
+        rules=_optional(where["rules"], problems),
+        producers=_optional(where["producers"], problems),
+        ledger=_optional(where["ledger"], problems),
+        code_roots=tuple(shown for _, shown in code_roots),
+        code=tuple(code),
+        scripts=tuple(sorted(scripts)),
+        ops_dirs=tuple(shown for _, shown in ops_dirs),
+        ops=tuple(_ops(ops_dirs, problems)),
+        problems=tuple(problems),
+        code_problems=tuple(code_problems),
+    )
+
+
+def _read(path: Path, problems: list[Problem]) -> str | None:
+    """The file's text; None, with an error saying why, when it has none."""
     shown = display(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         problems.append(error(shown, 0, f"cannot read: {exc.strerror or exc}"))
         return None
-    files.append(str(path))
     decoded = decode(shown, data)
     problems.extend(decoded.problems)
     return None if decoded.errors else decoded.value
@@ -121,46 +168,6 @@ def _registry_files(paths: list[str], explicit: bool, problems: list[Problem]) -
         elif explicit:
             problems.append(error(raw, 0, "no such registry file or directory"))
     return found
-
-
-def load(sources: Sources) -> Loaded:
-    """Read and parse every input; all problems of all files are collected."""
-    where = sources.resolved()
-    problems: list[Problem] = []
-    files: list[str] = []
-
-    base = Path(sources.base)
-    if sources.base_given and not base.is_dir():
-        problems.append(
-            error(
-                display(base),
-                0,
-                f"no such base directory ({base.absolute()}); the registry (*.md), {CHANGES_DIRNAME}/, "
-                "auditor_rules.yaml, producers.yaml and gaps.yaml are looked for in it",
-            )
-        )
-    texts: list[tuple[str, str]] = []
-    for path in _registry_files(*where["registry"], problems):
-        text = _read(path, problems, files)
-        if text is not None:
-            texts.append((display(path), text))
-    registry = parse_registry(texts)
-    problems.extend(registry.problems)
-    if not registry.value.tables and not any(p.level is Level.ERROR for p in problems):
-        problems.append(_nothing_to_audit(where["registry"][0], [path for path, _ in texts]))
-
-    changes = _changes(where["changes"], problems, files)
-    rules = _optional(where["rules"], problems, files, parse_rules, Rules())
-    schema = producers_schema()
-    inventory: Inventory | None = _optional(
-        where["producers"], problems, files, lambda p, t: parse_inventory(p, t, schema), None
-    )
-    ledger = _optional(where["ledger"], problems, files, parse_ledger, Ledger())
-    evidence = _evidence(sources, problems, files)
-    inputs = Inputs(
-        registry=registry.value, changes=changes, rules=rules, inventory=inventory, ledger=ledger, evidence=evidence
-    )
-    return Loaded(inputs, tuple(problems), tuple(files))
 
 
 def _nothing_to_audit(paths: Sequence[str], read: Sequence[str]) -> Problem:
@@ -184,52 +191,28 @@ def _nothing_to_audit(paths: Sequence[str], read: Sequence[str]) -> Problem:
     return error(display(Path(paths[0])), 0, message)
 
 
-def _optional(
-    where: tuple[list[str], bool], problems: list[Problem], files: list[str], parse: Any, default: Any
-) -> Any:
+def _optional(where: tuple[list[str], bool], problems: list[Problem]) -> Text | None:
     paths, explicit = where
     path = Path(paths[0])
     if not path.is_file():
         if explicit:
             problems.append(error(paths[0], 0, "no such file"))
-        return default
-    text = _read(path, problems, files)
-    if text is None:
-        return default
-    parsed: Parsed[Any] = parse(display(path), text)
-    problems.extend(parsed.problems)
-    return default if parsed.value is None else parsed.value
+        return None
+    return Text(display(path), _read(path, problems))
 
 
-def _changes(where: tuple[list[str], bool], problems: list[Problem], files: list[str]) -> tuple[ChangeRecord, ...]:
+def _changes(where: tuple[list[str], bool], problems: list[Problem]) -> tuple[Text, ...]:
     paths, explicit = where
     folder = Path(paths[0])
     if not folder.is_dir():
         if explicit:
             problems.append(error(paths[0], 0, "no such change-record directory"))
         return ()
-    records: list[ChangeRecord] = []
-    for path in sorted(folder.glob("*.md")):
-        text = _read(path, problems, files)
-        if text is None:
-            continue
-        parsed = parse_change(display(path), text)
-        problems.extend(parsed.problems)
-        if parsed.value is not None:
-            records.append(parsed.value)
-    return tuple(records)
+    return tuple(Text(display(path), _read(path, problems)) for path in sorted(folder.glob("*.md")))
 
 
 # ----------------------------------------------------------------- evidence
 # Evidence is best-effort: whatever cannot be read is a warning, never an error.
-
-
-def _evidence(sources: Sources, problems: list[Problem], files: list[str]) -> EvidenceSet | None:
-    if not sources.code and not sources.ops:
-        return None
-    code = _code(sources.code, problems) if sources.code else None
-    ops = _ops(sources.ops, problems, files) if sources.ops else None
-    return EvidenceSet(code=code, ops=ops) if code or ops else None
 
 
 def _walk(root: Path, shown: str) -> list[tuple[Path, str]]:
@@ -264,22 +247,19 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         problems.append(warning(shown, 0, f"cannot read: {exc.strerror or exc}"))
         return None
     decoded = decode(shown, data)
-    problems.extend(_softened(decoded.problems))
+    problems.extend(softened(decoded.problems))
     return None if decoded.errors else decoded.value
 
 
-def _softened(problems: Sequence[Problem]) -> list[Problem]:
-    return [replace(p, level=Level.WARNING) for p in problems]
-
-
-def _code(paths: Sequence[str], problems: list[Problem]) -> CodeEvidence | None:
-    roots = _roots(paths, problems, "code root")
-    if not roots:
-        return None
-    scanned: dict[str, FileEvidence] = {}
-    undecoded: list[Unread] = []
+def _code(
+    roots: Sequence[tuple[Path, str]], problems: list[Problem]
+) -> tuple[list[Text], set[str], list[tuple[str, Problem]]]:
+    """The Python files under the roots (each real file once: overlapping roots and symlinks), the other
+    scripts, and why each Python file that is not text could not be read."""
+    texts: list[Text] = []
+    unread: list[tuple[str, Problem]] = []
     scripts: set[str] = set()
-    seen: set[str] = set()  # real paths: overlapping roots and symlinks read a file once
+    seen: set[str] = set()
     for root, shown_root in roots:
         for path, shown in _walk(root, shown_root):
             if path.suffix == ".py":
@@ -291,24 +271,17 @@ def _code(paths: Sequence[str], problems: list[Problem]) -> CodeEvidence | None:
                 text = _read_text(path, shown, problems)
                 if text is None:  # not text, or unreadable: listed with the reason its problem gives
                     why = problems[before] if len(problems) > before else warning(shown, 0, "cannot read")
-                    undecoded.append(Unread(why.location, why.message))
+                    unread.append((shown, why))
                     continue
-                result = scan_python(shown, text)
-                problems.extend(_softened(result.problems))
-                scanned[shown] = result.value
+                texts.append(Text(shown, text))
             elif path.name.endswith(SCRIPT_SUFFIXES):
                 scripts.add(shown)
-    evidence = link_files(scanned[p] for p in sorted(scanned))
-    return CodeEvidence(tuple(shown for _, shown in roots), evidence, tuple(sorted(scripts)), tuple(undecoded))
+    return texts, scripts, unread
 
 
-def _ops(paths: Sequence[str], problems: list[Problem], files: list[str]) -> OpsEvidence | None:
-    roots = _roots(paths, problems, "ops directory")
-    if not roots:
-        return None
-    units: list[UnitFile] = []
-    cron: list[Job] = []
-    read: list[str] = []
+def _ops(roots: Sequence[tuple[Path, str]], problems: list[Problem]) -> list[OpsFile]:
+    found: list[OpsFile] = []
+    read: set[str] = set()
     for root, shown_root in roots:
         for path, shown in _walk(root, shown_root):
             is_cron = path.name == "crontab" or path.name.endswith(CRON_SUFFIXES) or path.parent.name == "cron.d"
@@ -317,32 +290,6 @@ def _ops(paths: Sequence[str], problems: list[Problem], files: list[str]) -> Ops
             text = _read_text(path, shown, problems)
             if text is None:
                 continue
-            read.append(shown)
-            files.append(str(path))
-            if is_cron:
-                jobs = parse_crontab(shown, text)
-                problems.extend(_softened(jobs.problems))
-                cron.extend(jobs.value)
-            else:
-                unit = parse_unit(shown, text)
-                problems.extend(_softened(unit.problems))
-                units.append(unit.value)
-    paired = pair_jobs(units)
-    problems.extend(_softened(paired.problems))
-    return OpsEvidence(tuple(shown for _, shown in roots), (*paired.value, *cron), tuple(read))
-
-
-def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:
-    """Load and audit; the analysis, or None and every error that stopped it."""
-    with collector_paused():  # millions of long-lived objects, no cycles: see gcpause
-        return _load_and_analyse(sources)
-
-
-def _load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:
-    loaded = load(sources)
-    errors = list(loaded.errors)
-    if loaded.inputs.registry.tables:  # without one, every applied record would also say its signal is missing
-        errors += validate_changes(loaded.inputs.registry, loaded.inputs.changes)
-    if errors:
-        return None, tuple(sorted(set(errors)))
-    return analyse(loaded.inputs, loaded.problems), loaded.problems
+            read.add(shown)
+            found.append(OpsFile(shown, text, is_cron))
+    return found

@@ -14,14 +14,11 @@ be audited (a `base:` that does not exist, no signal table) fails any build.
 
 from __future__ import annotations
 
-import hashlib
 import html
-import inspect
 import logging
 import os
 import re
 import time
-from pathlib import Path
 from typing import Any, Literal
 
 from mkdocs.config import config_options as opt
@@ -30,19 +27,19 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from layerflow.adapters.atomic import write_atomically
+from layerflow.adapters.application import load_and_analyse
+from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, remember
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
-from layerflow.adapters.load import DEFAULT_DIR, Sources, load_and_analyse
+from layerflow.adapters.inline_cache import inline_diagram
+from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.audit.analysis import INPUT_RULE
 from layerflow.model import LAYERS, Analysis, Severity
-from layerflow.render import svg as svg_module
 from layerflow.render.dot import ROOT
-from layerflow.render.markup import FRAGMENT_MARK, fragment_keys, swap_fragments
+from layerflow.render.markup import FRAGMENT_MARK, swap_fragments
 from layerflow.render.site import Site, build_site, error_page
-from layerflow.render.svg import inline_svg_template, place_id
 from layerflow.render.usermd import user_markdown_html
 
 log = logging.getLogger("mkdocs.plugins.layerflow")
@@ -138,10 +135,8 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 continue  # a page the user wrote wins over the generated one
             page = GeneratedPage.generated(config, path, content=markdown)
             assert isinstance(page, GeneratedPage)
-            # A page is unchanged when its Markdown and every diagram or fragment it shows are.
-            shown = [site.diagrams.get(k, "") + site.fragments.get(k, "") for k in fragment_keys(markdown)]
-            fingerprint = "\0".join([markdown, *shown])
-            page.unchanged = _remember(config.site_dir, path, fingerprint) and os.path.isfile(page.abs_dest_path)
+            shown = fingerprint(markdown, site.diagrams, site.fragments)
+            page.unchanged = remember(config.site_dir, path, shown) and os.path.isfile(page.abs_dest_path)
             files.append(page)
         return files
 
@@ -150,7 +145,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             svgs = render_svgs(site.diagrams, self.cache_dir or None)
         except (GraphvizMissing, GraphvizError) as exc:
             raise PluginError(f"layerflow: {exc}") from None
-        return {key: _inline(key, svg, self.cache_dir) for key, svg in svgs.items()}
+        return {key: inline_diagram(key, svg, self.cache_dir) for key, svg in svgs.items()}
 
     def _gate(self, analysis: Analysis) -> None:
         for finding in analysis.findings:
@@ -208,50 +203,20 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         return server
 
 
-class GeneratedPage(File):
-    """A generated page that knows whether its Markdown changed since the last build into the same site.
-
-    `mkdocs serve --dirty` rebuilds only modified files; generated files always
-    say "modified", so without this a one-row edit re-renders every page.
-    """
-
-    unchanged = False
-
-    def is_modified(self) -> bool:
-        return not self.unchanged
-
-
-_LAST_PAGES: dict[tuple[str, str], int] = {}  # (site_dir, path) -> hash of the Markdown last built there
-
-
-def _remember(site_dir: str, path: str, markdown: str) -> bool:
-    """Record this build's page; True when the same Markdown was built into the same site last time."""
-    key = (site_dir, path)
-    digest = hash(markdown)
-    same = _LAST_PAGES.get(key) == digest
-    _LAST_PAGES[key] = digest
-    return same
-
-
 MAX_SOURCE_PAGES = 1000  # code pages cost a page each; past this, write sites stay plain text
 
 
 def _source_texts(analysis: Analysis) -> dict[str, str]:
-    """The code files evidence points into (a write site or a layer header), read for their pages."""
+    """The code files evidence points into (a write site or a layer header), as the loader read them."""
     evidence = analysis.inputs.evidence
     if evidence is None or evidence.code is None:
         return {}
-    wanted = [f.path for f in evidence.code.files if f.writes or f.header is not None]
+    code = evidence.code
+    wanted = [f.path for f in code.files if f.writes or f.header is not None]
     if len(wanted) > MAX_SOURCE_PAGES:
         log.info(f"layerflow: {len(wanted)} files hold evidence; source pages are made for at most {MAX_SOURCE_PAGES}")
         return {}
-    texts: dict[str, str] = {}
-    for path in wanted:
-        try:
-            texts[path] = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:  # read a moment ago; gone now: the write sites stay unlinked
-            log.info(f"layerflow: {path}: cannot read for its source page ({exc.strerror})")
-    return texts
+    return {path: code.texts[path] for path in wanted if path in code.texts}
 
 
 PROGRESS_PAGES = 2000  # a progress line every this many pages, on sites at least this big
@@ -262,48 +227,6 @@ def _progress(started: float, what: str) -> None:
     seconds = time.perf_counter() - started
     if seconds >= 1.0:
         log.info(f"layerflow: {what} in {seconds:.1f} s")
-
-
-_INLINE_CACHE: dict[str, str] = {}  # SVG -> inline template; survives `serve` rebuilds, which make new plugin objects
-
-
-def _inline(key: str, svg: str, cache_dir: str) -> str:
-    """Graphviz SVG made inline-safe, sanitised once per distinct SVG, memoised in memory and, beside the
-    SVG cache, on disk; each key then only places its own id (many decision trees draw the same SVG).
-
-    Sanitising re-parses every SVG and was a quarter of the plugin's time on a warm build.
-    The disk key includes the sanitiser's own source, so changing svg.py invalidates it.
-    """
-    return place_id(_template(svg, key, cache_dir), f"lf-{key}")
-
-
-def _template(svg: str, key: str, cache_dir: str) -> str:
-    found = _INLINE_CACHE.get(svg)
-    if found is not None:
-        return found
-    if len(_INLINE_CACHE) > 100_000:
-        _INLINE_CACHE.clear()
-    path = ""
-    if cache_dir:
-        digest = hashlib.sha256(f"{_SANITISER}\0{svg}".encode()).hexdigest()
-        path = os.path.join(cache_dir, f"inline-{digest}.svg")
-        try:
-            with open(path, encoding="utf-8") as cached:
-                found = cached.read()
-        except OSError:
-            found = None
-    if found is None:
-        found = inline_svg_template(svg, name=f"lf-{key}")
-        if path:
-            try:
-                write_atomically(path, found)
-            except OSError as exc:  # a cache that cannot be written only costs time
-                log.debug(f"layerflow: cannot cache {path}: {exc}")
-    _INLINE_CACHE[svg] = found
-    return found
-
-
-_SANITISER = hashlib.sha256(inspect.getsource(svg_module).encode()).hexdigest()
 
 
 def _relative_root(url: str) -> str:

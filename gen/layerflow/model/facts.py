@@ -9,7 +9,8 @@ the registry later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from layerflow.model.base import Location
 
@@ -247,6 +248,8 @@ class CodeEvidence:
     files: tuple[FileEvidence, ...] = ()  # every Python file, sorted by path, linked (link_files)
     scripts: tuple[str, ...] = ()  # other scripts seen (.sh ...): not read, but producers may name them
     undecoded: tuple[Unread, ...] = ()  # Python files that are not UTF-8 text: never scanned
+    # path -> the text read, for the site's source pages: the files are read once per build
+    texts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def unread(self) -> tuple[Unread, ...]:

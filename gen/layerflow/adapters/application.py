@@ -1,0 +1,132 @@
+"""The one use case: read the inputs, parse them, validate them, analyse them. CLI and plugin both call this.
+
+adapters.load reads the files (the only I/O); everything after is pure: the
+parsers turn each text into the model, the change records are validated
+against the registry, and audit.analysis concludes. The code files' texts stay
+in the evidence (CodeEvidence.texts), so the site's source pages need no
+second read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from layerflow.adapters.gcpause import collector_paused
+from layerflow.adapters.load import Files, Sources, Text, producers_schema, read_files
+from layerflow.audit.analysis import analyse
+from layerflow.audit.history import validate_changes
+from layerflow.errors import Parsed, softened
+from layerflow.evidence.code import scan_python
+from layerflow.evidence.link import link_files
+from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
+from layerflow.model import Analysis, ChangeRecord, Inputs, Ledger, Level, Problem, Rules
+from layerflow.model.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, OpsEvidence, UnitFile, Unread
+from layerflow.parse.changes import parse_change
+from layerflow.parse.inventory import parse_inventory
+from layerflow.parse.ledger import parse_ledger
+from layerflow.parse.registry import parse_registry
+from layerflow.parse.rules import parse_rules
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    inputs: Inputs
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.level is Level.ERROR)
+
+
+def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:
+    """Load and audit; the analysis, or None and every error that stopped it."""
+    with collector_paused():  # millions of long-lived objects, no cycles: see gcpause
+        loaded = load(sources)
+        errors = list(loaded.errors)
+        if loaded.inputs.registry.tables:  # without one, every applied record would also say its signal is missing
+            errors += validate_changes(loaded.inputs.registry, loaded.inputs.changes)
+        if errors:
+            return None, tuple(sorted(set(errors)))
+        return analyse(loaded.inputs, loaded.problems), loaded.problems
+
+
+def load(sources: Sources) -> Loaded:
+    """Read every input once and parse it; all problems of all files are collected."""
+    return parse_files(read_files(sources))
+
+
+def parse_files(files: Files) -> Loaded:
+    """The files as the model: every text parsed, every problem kept."""
+    problems = list(files.problems)
+    registry = parse_registry([(t.path, t.text) for t in files.registry if t.text is not None])
+    problems.extend(registry.problems)
+    if not registry.value.tables and not any(p.level is Level.ERROR for p in problems) and files.nothing_found:
+        problems.append(files.nothing_found)
+    changes: list[ChangeRecord] = []
+    for text in files.changes:
+        record = _parsed(text, parse_change, None, problems)
+        if record is not None:
+            changes.append(record)
+    schema = producers_schema()
+    inputs = Inputs(
+        registry=registry.value,
+        changes=tuple(changes),
+        rules=_parsed(files.rules, parse_rules, Rules(), problems),
+        inventory=_parsed(files.producers, lambda p, t: parse_inventory(p, t, schema), None, problems),
+        ledger=_parsed(files.ledger, parse_ledger, Ledger(), problems),
+        evidence=_evidence(files, problems),
+    )
+    return Loaded(inputs, tuple(problems))
+
+
+def _parsed(text: Text | None, parse: Callable[[str, str], Parsed[Any]], default: T, problems: list[Problem]) -> T:
+    if text is None or text.text is None:
+        return default
+    parsed = parse(text.path, text.text)
+    problems.extend(parsed.problems)
+    return default if parsed.value is None else parsed.value
+
+
+# Evidence is best-effort: whatever cannot be read is a warning, never an error.
+
+
+def _evidence(files: Files, problems: list[Problem]) -> EvidenceSet | None:
+    code = _code(files, problems) if files.code_roots else None
+    ops = _ops(files, problems) if files.ops_dirs else None
+    return EvidenceSet(code=code, ops=ops) if code or ops else None
+
+
+def _code(files: Files, problems: list[Problem]) -> CodeEvidence:
+    scanned: dict[str, FileEvidence] = {}
+    texts: dict[str, str] = {}
+    for text in files.code:
+        if text.text is None:
+            continue
+        result = scan_python(text.path, text.text)
+        problems.extend(softened(result.problems))
+        scanned[text.path] = result.value
+        texts[text.path] = text.text
+    undecoded = tuple(Unread(why.location, why.message) for _, why in files.code_problems)
+    evidence = link_files(scanned[p] for p in sorted(scanned))
+    return CodeEvidence(files.code_roots, evidence, files.scripts, undecoded, texts)
+
+
+def _ops(files: Files, problems: list[Problem]) -> OpsEvidence:
+    units: list[UnitFile] = []
+    cron: list[Job] = []
+    for found in files.ops:
+        if found.cron:
+            jobs = parse_crontab(found.path, found.text)
+            problems.extend(softened(jobs.problems))
+            cron.extend(jobs.value)
+        else:
+            unit = parse_unit(found.path, found.text)
+            problems.extend(softened(unit.problems))
+            units.append(unit.value)
+    paired = pair_jobs(units)
+    problems.extend(softened(paired.problems))
+    return OpsEvidence(files.ops_dirs, (*paired.value, *cron), tuple(f.path for f in files.ops))
