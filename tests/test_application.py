@@ -16,7 +16,7 @@ EXAMPLE_CODE = "registry/example"
 
 
 def test_the_code_files_are_read_once_and_their_texts_handed_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    analysis, problems = load_and_analyse(Sources(code=(EXAMPLE_CODE,)))
+    analysis, _ = load_and_analyse(Sources(code=(EXAMPLE_CODE,)))
     assert analysis is not None and analysis.inputs.evidence is not None
     code = analysis.inputs.evidence.code
     assert code is not None and code.files
