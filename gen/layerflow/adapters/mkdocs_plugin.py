@@ -36,7 +36,7 @@ from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_s
 from layerflow.adapters.inline_cache import inline_diagram
 from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.audit.analysis import INPUT_RULE
-from layerflow.model import LAYERS, Analysis, Severity
+from layerflow.model import LAYERS, Analysis, GapStatus, Severity
 from layerflow.render.dot import ROOT
 from layerflow.render.markup import FRAGMENT_MARK, swap_fragments
 from layerflow.render.site import Site, build_site, error_page
@@ -153,7 +153,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 log.warning(f"{finding.location}: {finding.message}")
         limit = _PRIORITY_RANK.get(self.config.fail_on, 0)
         for gap in analysis.gaps:
-            if gap.status == "open" and _PRIORITY_RANK.get(gap.priority, 9) <= limit:
+            if gap.status is GapStatus.OPEN and _PRIORITY_RANK.get(gap.priority, 9) <= limit:
                 log.warning(f"{gap.id} {gap.priority} open: {gap.subject}: {gap.title} ({gap.location})")
         for finding in analysis.findings:
             if finding.severity is Severity.BLOCKING and not finding.rule.startswith("gap."):

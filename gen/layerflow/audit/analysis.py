@@ -21,10 +21,12 @@ from layerflow.audit.unknowns import unknown_findings, unknown_shares
 from layerflow.model import (
     Analysis,
     ChangeOutcome,
+    ChangeStatus,
     Finding,
     Flow,
     Gap,
     GapCandidate,
+    GapStatus,
     GateLevel,
     GateOutcome,
     Inputs,
@@ -158,7 +160,7 @@ def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow
                 key=candidate.key,
                 kind=candidate.kind,
                 priority=candidate.priority,
-                status="open" if life.open else "resolved",
+                status=GapStatus.OPEN if life.open else GapStatus.RESOLVED,
                 resolved_by=life.resolved_by,
                 subject=candidate.subject,
                 title=candidate.title,
@@ -244,7 +246,7 @@ def _findings(
     found.extend(constraint_findings(inputs.registry, inputs.rules))  # rules.layer_constraints
     found.extend(unknown_findings(inputs.registry, inputs.rules.unknown_handling, unknowns))
     for gap in gaps:
-        if gap.status == "open":
+        if gap.status is GapStatus.OPEN:
             found.append(
                 Finding(
                     f"gap.{gap.kind}",
@@ -256,7 +258,7 @@ def _findings(
                 )
             )
     for change in changes:
-        if change.status.value == "APPLIED" and not change.reflected:
+        if change.status is ChangeStatus.APPLIED and not change.reflected:
             record = next(r for r in inputs.changes if r.id == change.id)
             for drift in change.drift:
                 found.append(

@@ -20,7 +20,9 @@ from layerflow.model import (
     Decision,
     DecisionNode,
     Flow,
+    FlowClass,
     FlowKind,
+    FlowStatus,
     Inventory,
     Output,
     Persistence,
@@ -30,6 +32,8 @@ from layerflow.model import (
 )
 from layerflow.model.base import slug
 from layerflow.model.rules import BUILT_IN_QUESTIONS, Q1, Q2, Q3
+
+_REACHES_L6 = (FlowClass.L7_L6, FlowClass.L7_BOTH)  # the classes whose flows a signal must register
 
 
 def classify_all(
@@ -119,14 +123,14 @@ def _classify(
     ask(Q1, internal_only)
     checks: tuple[Check, ...]
     if internal_only:
-        klass = "l7_l7"
+        klass = FlowClass.L7_L7
         checks = _q1_checks(rules, consumers)
     else:
         ask(Q2, bool(runtime))
         if runtime:
             both = "L7" in layers
             ask(Q3, both)
-            klass = "l7_both" if both else "l7_l6"
+            klass = FlowClass.L7_BOTH if both else FlowClass.L7_L6
             runtime_consumers = tuple(c for c in consumers if c.layer in RUNTIME_LAYERS)
             checks = (
                 _q3_checks(rules, consumers, persistence, output, linked)
@@ -134,10 +138,10 @@ def _classify(
                 else _q2_checks(rules, runtime_consumers, persistence, linked)
             )
         elif "L8" in layers:
-            klass = "l7_l8"
+            klass = FlowClass.L7_L8
             checks = (_check(rules, Q1, "consumer_named", bool(consumers), "a monitoring consumer is named"),)
         else:
-            klass = "unclassified"
+            klass = FlowClass.UNCLASSIFIED
             checks = (Check(Q1, "boundary_only", False, "read only through the L2 boundary, which is not a consumer"),)
     status = _status(klass, checks, registered=bool(linked))
     return Flow(
@@ -151,7 +155,7 @@ def _classify(
         persistence=persistence,
         flow_kind=output.flow,
         klass=klass,
-        category=(output.category or _category_of(output.kind)) if klass == "l7_l7" else "",
+        category=(output.category or _category_of(output.kind)) if klass is FlowClass.L7_L7 else "",
         decision=tuple(path),
         checks=checks,
         status=status,
@@ -165,16 +169,16 @@ def _category_of(kind: str) -> str:
     return kind if kind in ("lock", "marker", "checkpoint", "service", "table") else "other"
 
 
-def _status(klass: str, checks: tuple[Check, ...], *, registered: bool) -> str:
+def _status(klass: FlowClass, checks: tuple[Check, ...], *, registered: bool) -> FlowStatus:
     """`registered`: the output is a signal the registry defines (naming an undefined SIG id is not enough)."""
     failed = [c for c in checks if not c.passed]
     if any(c.name == "orphan" for c in failed):
-        return "orphan"
+        return FlowStatus.ORPHAN
     if failed:
-        return "failing"
-    if klass in ("l7_l6", "l7_both") and not registered:
-        return "unregistered"
-    return "verified" if klass in ("l7_l6", "l7_both") else "valid"
+        return FlowStatus.FAILING
+    if klass in _REACHES_L6 and not registered:
+        return FlowStatus.UNREGISTERED
+    return FlowStatus.VERIFIED if klass in _REACHES_L6 else FlowStatus.VALID
 
 
 def _condition(rules: Rules, node: str, index: int) -> str:

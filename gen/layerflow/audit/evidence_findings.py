@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from layerflow.audit.gates import JOBS_GATE, WRITERS_GATE, from_evidence
 from layerflow.model import LAYERS, Finding, GateOutcome, Inputs, Inventory, Location, Registry, Severity
-from layerflow.model.assessment import CHECKABLE_STORES, Assessment
+from layerflow.model.assessment import CHECKABLE_STORES, Assessment, WriterStatus
 
 
 def evidence_findings(inputs: Inputs, found: Assessment | None, gates: Iterable[GateOutcome] = ()) -> list[Finding]:
@@ -126,7 +126,7 @@ def _writer_findings(found: Assessment) -> list[Finding]:
     out: list[Finding] = []
     for writer in found.writers:
         site = writer.first_database_write
-        if writer.status != "unregistered" or site is None:
+        if writer.status is not WriterStatus.UNREGISTERED or site is None:
             continue
         tables = sorted({w.detail for w in writer.database_writes if w.detail != w.operation})
         out.append(

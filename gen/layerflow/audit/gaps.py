@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from layerflow.audit.code_index import CodeIndex, code_index
 from layerflow.audit.evidence import inventory_files, producer_references, signal_evidence, sources_by_signal
-from layerflow.model import Flow, FlowKind, GapCandidate, Inputs, Inventory, Registry, Signal
+from layerflow.model import Flow, FlowKind, FlowStatus, GapCandidate, GapKind, Inputs, Inventory, Registry, Signal
 from layerflow.model.assessment import SignalEvidence
 from layerflow.model.base import slug
 from layerflow.model.facts import WriteSite
@@ -38,12 +38,12 @@ def flow_gaps(
     for flow in flows:
         failed = [c for c in flow.checks if not c.passed]
         registered = tuple(uid for uid in flow.signals if uid in signals)  # a gap names only signals one can look up
-        if flow.status == "unregistered":
+        if flow.status is FlowStatus.UNREGISTERED:
             deferred = flow.flow_kind is FlowKind.DEFERRED
             found.append(
                 GapCandidate(
                     key=f"unregistered-flow:{flow.id}",
-                    kind="unregistered-flow",
+                    kind=GapKind.UNREGISTERED_FLOW,
                     priority="P3" if deferred else "P2",
                     subject=flow.producer,
                     title=(
@@ -62,7 +62,7 @@ def flow_gaps(
                 found.append(
                     GapCandidate(
                         key=f"orphan:{flow.id}",
-                        kind="orphan",
+                        kind=GapKind.ORPHAN,
                         priority="P3",
                         subject=flow.producer,
                         title=f"{flow_label(flow, signals)} has no consumer (orphaned operational output)",
@@ -78,7 +78,7 @@ def flow_gaps(
                 found.append(
                     GapCandidate(
                         key=f"{'q2' if q2 else 'q3'}-failure:{flow.id}:{check.name}",
-                        kind="q2-failure" if q2 else "q3-failure",
+                        kind=GapKind.Q2_FAILURE if q2 else GapKind.Q3_FAILURE,
                         priority="P1" if q2 else "P3",
                         subject=flow.producer,
                         title=f"{_CHECK_TITLES.get(check.name, check.name)}: {flow_label(flow, signals)}",
@@ -130,7 +130,7 @@ def persistence_gaps(
                     continue
                 found[uid] = GapCandidate(
                     key=f"persistence-contradiction:{uid}",
-                    kind="persistence-contradiction",
+                    kind=GapKind.PERSISTENCE_CONTRADICTION,
                     priority="P1",
                     subject=uid,
                     title=(
@@ -186,7 +186,7 @@ def _contradiction(
         detail.append(f"Code: … and {len(strong) - DETAIL_LIMIT} more durable write(s)")
     return GapCandidate(
         key=f"persistence-contradiction:{signal.uid}",
-        kind="persistence-contradiction",
+        kind=GapKind.PERSISTENCE_CONTRADICTION,
         priority="P1",
         subject=signal.uid,
         title=f"Registry said {signal.uid} persistence = {said!r} but {writers} writes {stores}",

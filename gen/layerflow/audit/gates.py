@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, assert_never
 
 from layerflow.model import Gate, GateOutcome, Location
-from layerflow.model.assessment import Assessment
+from layerflow.model.assessment import Assessment, WriterStatus
 from layerflow.parse.cells import NONE_MARKERS
 from layerflow.parse.expr import And, AnyField, Compare, Expr, Not, Op, Or
 
@@ -220,7 +220,7 @@ def evidence_gate(gate: Gate, found: Assessment | None) -> GateOutcome | None:
         matched = tuple(
             (w.path, site.location)
             for w in found.writers
-            if w.status == "unregistered" and (site := w.first_database_write) is not None
+            if w.status is WriterStatus.UNREGISTERED and (site := w.first_database_write) is not None
         )
         reason = f"{EVALUATED_FROM}code evidence: {len(found.code.files)} Python files under {_roots(found)}"
     elif kind == JOBS_GATE and found.ops is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from layerflow.model.base import Location
 from layerflow.model.facts import (
@@ -91,6 +92,17 @@ class SourceMatch:
     suggestion_defines: str = ""
 
 
+class WriterStatus(StrEnum):
+    """Who accounts for a file that writes."""
+
+    REGISTERED = "registered"  # a registered signal's producer code
+    INVENTORY = "inventory"  # an inventory job's source, or imported by one
+    INTERNAL = "internal"  # the writer of an inventory L7-internal artifact
+    TEST = "test"  # code_role: runs outside production
+    MIGRATION = "migration"
+    UNREGISTERED = "unregistered"  # nobody
+
+
 @dataclass(frozen=True, slots=True)
 class Writer:
     """A file that writes, and who accounts for it."""
@@ -119,14 +131,14 @@ class Writer:
         return bool(self.database_writes)
 
     @property
-    def status(self) -> str:
+    def status(self) -> WriterStatus:
         if self.signals:
-            return "registered"
+            return WriterStatus.REGISTERED
         if self.producers:
-            return "inventory"
+            return WriterStatus.INVENTORY
         if self.internal:
-            return "internal"
-        return self.role or "unregistered"
+            return WriterStatus.INTERNAL
+        return WriterStatus(self.role) if self.role else WriterStatus.UNREGISTERED
 
     @property
     def first_database_write(self) -> WriteSite | None:

@@ -21,6 +21,62 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+class FlowClass(StrEnum):
+    """Where the decision tree put an output."""
+
+    L7_L6 = "l7_l6"
+    L7_L7 = "l7_l7"  # internal-only
+    L7_L8 = "l7_l8"  # monitoring
+    L7_BOTH = "l7_both"
+    UNCLASSIFIED = "unclassified"
+
+
+FLOW_CLASS_TITLES = {
+    FlowClass.L7_L6: "L7→L6",
+    FlowClass.L7_L7: "L7→L7 (internal-only)",
+    FlowClass.L7_L8: "L7→L8 (monitoring)",
+    FlowClass.L7_BOTH: "L7→L6 and L7",
+    FlowClass.UNCLASSIFIED: "unclassified",
+}
+
+
+class FlowStatus(StrEnum):
+    VERIFIED = "verified"  # an L7→L6 flow its registry row backs
+    VALID = "valid"  # any other class, every check passed
+    UNREGISTERED = "unregistered"  # reaches L6 but no signal is registered for it
+    FAILING = "failing"  # a check of its node failed
+    ORPHAN = "orphan"  # nothing consumes it
+
+    @property
+    def passed(self) -> bool:
+        return self in (FlowStatus.VERIFIED, FlowStatus.VALID)
+
+
+FLOW_STATUS_TITLES = {
+    FlowStatus.VERIFIED: "✅ VERIFIED",
+    FlowStatus.VALID: "✅ VALID",
+    FlowStatus.UNREGISTERED: "⚠️ UNREGISTERED",
+    FlowStatus.FAILING: "❌ FAILING",
+    FlowStatus.ORPHAN: "⚠️ ORPHAN",
+}
+
+
+class GapKind(StrEnum):
+    PERSISTENCE_CONTRADICTION = "persistence-contradiction"
+    UNREGISTERED_FLOW = "unregistered-flow"
+    Q2_FAILURE = "q2-failure"
+    Q3_FAILURE = "q3-failure"
+    ORPHAN = "orphan"
+
+
+class GapStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+GAP_STATUS_TITLES = {GapStatus.OPEN: "OPEN", GapStatus.RESOLVED: "RESOLVED"}
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """One step of the decision tree for one output: which question, which answer."""
@@ -54,11 +110,11 @@ class Flow:
     consumers: tuple[Consumer, ...]
     persistence: Persistence | None
     flow_kind: FlowKind
-    klass: str  # l7_l6, l7_l7, l7_l8, l7_both, unclassified
+    klass: FlowClass
     category: str  # for l7_l7: lock, marker, checkpoint, service, table; else ""
     decision: tuple[Decision, ...]
     checks: tuple[Check, ...]
-    status: str  # verified, valid, unregistered, failing, orphan
+    status: FlowStatus
     location: Location
     writer: str = ""  # the script that writes an internal artifact
     note: str = ""
@@ -83,7 +139,7 @@ class GapCandidate:
     """A gap as one state of the registry shows it, before IDs and history."""
 
     key: str  # fingerprint, stable across unrelated edits
-    kind: str  # persistence-contradiction, unregistered-flow, q2-failure, orphan, q3-failure
+    kind: GapKind
     priority: str  # P1, P2, P3
     subject: str  # producer or signal it is about
     title: str
@@ -98,9 +154,9 @@ class GapCandidate:
 class Gap:
     id: str
     key: str
-    kind: str
+    kind: GapKind
     priority: str
-    status: str  # open, resolved
+    status: GapStatus
     resolved_by: str  # RC id, or ""
     subject: str
     title: str

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from layerflow.model.inputs import FlowKind
-from layerflow.model.results import Analysis, Flow, Severity
+from layerflow.model.results import Analysis, Flow, FlowClass, FlowStatus, GapStatus, Severity
 
 CATEGORY_TITLES = {
     "lock": "Distributed locks",
@@ -60,11 +60,11 @@ class Summary:
 
 
 def is_direct_l6(flow: Flow) -> bool:
-    return flow.klass == "l7_l6" and flow.flow_kind is FlowKind.DIRECT
+    return flow.klass is FlowClass.L7_L6 and flow.flow_kind is FlowKind.DIRECT
 
 
 def is_deferred_l6(flow: Flow) -> bool:
-    return flow.klass == "l7_l6" and flow.flow_kind is FlowKind.DEFERRED
+    return flow.klass is FlowClass.L7_L6 and flow.flow_kind is FlowKind.DEFERRED
 
 
 def producer_ids(analysis: Analysis) -> list[str]:
@@ -87,28 +87,28 @@ def summarize(analysis: Analysis) -> Summary:
     flows = analysis.flows
     direct = [f for f in flows if is_direct_l6(f)]
     severities = Counter(f.severity for f in analysis.findings)
-    categories = Counter(f.category for f in flows if f.klass == "l7_l7")
+    categories = Counter(f.category for f in flows if f.klass is FlowClass.L7_L7)
     order = list(CATEGORY_TITLES)
     priorities = sorted({g.priority for g in analysis.gaps})
     return Summary(
         signals=len(analysis.inputs.registry.signals),
         l7_producers=len(producer_ids(analysis)),
         l7_l6=len(direct),
-        l7_l6_verified=sum(1 for f in direct if f.status == "verified"),
+        l7_l6_verified=sum(1 for f in direct if f.status is FlowStatus.VERIFIED),
         l7_l6_deferred=sum(1 for f in flows if is_deferred_l6(f)),
-        l7_l7=sum(1 for f in flows if f.klass == "l7_l7"),
-        l7_l8=sum(1 for f in flows if f.klass == "l7_l8"),
-        l7_both=sum(1 for f in flows if f.klass == "l7_both"),
-        unclassified=sum(1 for f in flows if f.klass == "unclassified"),
+        l7_l7=sum(1 for f in flows if f.klass is FlowClass.L7_L7),
+        l7_l8=sum(1 for f in flows if f.klass is FlowClass.L7_L8),
+        l7_both=sum(1 for f in flows if f.klass is FlowClass.L7_BOTH),
+        unclassified=sum(1 for f in flows if f.klass is FlowClass.UNCLASSIFIED),
         categories=tuple(sorted(categories.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)),
         gaps_total=len(analysis.gaps),
-        gaps_open=sum(1 for g in analysis.gaps if g.status == "open"),
-        gaps_resolved=sum(1 for g in analysis.gaps if g.status == "resolved"),
+        gaps_open=sum(1 for g in analysis.gaps if g.status is GapStatus.OPEN),
+        gaps_resolved=sum(1 for g in analysis.gaps if g.status is GapStatus.RESOLVED),
         gaps_by_priority=tuple(
             (
                 p,
-                sum(1 for g in analysis.gaps if g.priority == p and g.status == "open"),
-                sum(1 for g in analysis.gaps if g.priority == p and g.status == "resolved"),
+                sum(1 for g in analysis.gaps if g.priority == p and g.status is GapStatus.OPEN),
+                sum(1 for g in analysis.gaps if g.priority == p and g.status is GapStatus.RESOLVED),
             )
             for p in priorities
         ),

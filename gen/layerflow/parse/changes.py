@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from layerflow.errors import Parsed, error, warning
-from layerflow.model import ChangeRecord, ChangeStatus, FieldChange, Location, Problem, Section
+from layerflow.model import ChangeRecord, ChangeStatus, FieldChange, Level, Location, Problem, Section
 from layerflow.parse import cells
 from layerflow.parse.markdown import Document, Fence, Table, scan, split_row
 
@@ -59,7 +59,7 @@ def parse_change(path: str, text: str) -> Parsed[ChangeRecord | None]:
         sections=_sections(path, doc),
         metadata={cells.plain(b.key): cells.plain(b.value) for b in doc.bold_fields},
     )
-    if any(p.level.value == "error" for p in problems):
+    if any(p.level is Level.ERROR for p in problems):
         return Parsed(None, tuple(problems))
     return Parsed(record, tuple(problems))
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from layerflow.errors import error, note
-from layerflow.model import Location, Problem, UnknownKey
+from layerflow.model import Level, Location, Problem, UnknownKey
 from layerflow.parse.yamlsrc import YNode
 
 
@@ -66,7 +66,7 @@ class TolerantReader:
         self.problems.append(error(self.path, line, message))
 
     def notes(self) -> tuple[Problem, ...]:
-        return tuple(sorted(p for p in self.problems if p.level.value == "note"))
+        return tuple(sorted(p for p in self.problems if p.level is Level.NOTE))
 
     def known_keys(
         self, node: YNode, dotted: str, known: Sequence[str], pattern: re.Pattern[str] | None = None

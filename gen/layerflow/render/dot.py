@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 
-from layerflow.model import Analysis, Consumer, Flow, Signal
+from layerflow.model import Analysis, Consumer, Flow, FlowClass, FlowStatus, GapStatus, Signal
 from layerflow.model.rules import BUILT_IN_QUESTIONS, NODE_IDS, Q1, Q2, Q3
 from layerflow.model.summary import producer_ids
 from layerflow.render.svg import dot_html_escape, dot_quote
@@ -28,11 +28,11 @@ LAYER_TITLES = {
     "L8": "L8 Catalyst / Meta",
 }
 _EDGE_STYLE = {
-    "verified": ("#2e7d32", "lf-ok"),
-    "valid": ("#2e7d32", "lf-ok"),
-    "unregistered": ("#c62828", "lf-gap"),
-    "failing": ("#c62828", "lf-gap"),
-    "orphan": ("#c62828", "lf-gap"),
+    FlowStatus.VERIFIED: ("#2e7d32", "lf-ok"),
+    FlowStatus.VALID: ("#2e7d32", "lf-ok"),
+    FlowStatus.UNREGISTERED: ("#c62828", "lf-gap"),
+    FlowStatus.FAILING: ("#c62828", "lf-gap"),
+    FlowStatus.ORPHAN: ("#c62828", "lf-gap"),
 }
 _HEADER = [
     "  graph [fontname=Helvetica, fontsize=11, bgcolor=transparent, nodesep=0.25, ranksep=0.6];",
@@ -196,7 +196,7 @@ def layer_overview(analysis: Analysis, names: Mapping[str, str] = LAYER_TITLES) 
     """
     by_layer: dict[str, list[str]] = {"L7": []}
     counts: dict[tuple[str, str, str, str], list[str]] = {}
-    open_gap_flows = {g.flow_id for g in analysis.gaps if g.status == "open"}
+    open_gap_flows = {g.flow_id for g in analysis.gaps if g.status is GapStatus.OPEN}
     has_page = set(producer_ids(analysis))
     grouped = len({f.producer_id for f in analysis.flows}) > OVERVIEW_PRODUCERS
     with_gaps = {f.producer_id for f in analysis.flows if f.id in open_gap_flows}
@@ -242,12 +242,12 @@ def _summary(outputs: list[str], limit: int = 8) -> str:
     return shown + (f" … and {len(outputs) - limit} more" if len(outputs) > limit else "")
 
 
-_OUTCOMES = {
-    "l7_l7": "L7→L7\ninternal-only",
-    "l7_l6": "L7→L6",
-    "l7_both": "L7→L6 and L7",
-    "l7_l8": "L7→L8\nmonitoring",
-    "unclassified": "unclassified\n(L2 boundary only)",
+_OUTCOMES = {  # the tree diagram's outcome boxes: FLOW_CLASS_TITLES, broken to fit
+    FlowClass.L7_L7: "L7→L7\ninternal-only",
+    FlowClass.L7_L6: "L7→L6",
+    FlowClass.L7_BOTH: "L7→L6 and L7",
+    FlowClass.L7_L8: "L7→L8\nmonitoring",
+    FlowClass.UNCLASSIFIED: "unclassified\n(L2 boundary only)",
 }
 
 

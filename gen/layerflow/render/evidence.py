@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from layerflow.model import LAYERS, Analysis, Gap, Signal
-from layerflow.model.assessment import CHECKABLE_STORES, Assessment, JobEvidence, SignalEvidence, Writer, schedule_words
+from layerflow.model import LAYERS, Analysis, Gap, GapStatus, Signal
+from layerflow.model.assessment import (
+    CHECKABLE_STORES,
+    Assessment,
+    JobEvidence,
+    SignalEvidence,
+    Writer,
+    WriterStatus,
+    schedule_words,
+)
 from layerflow.model.facts import (
     KIND_NAMES,
     PUBSUB,
@@ -26,6 +34,7 @@ from layerflow.render.escape import md, md_code
 from layerflow.render.links import Links
 from layerflow.render.markup import table
 
+_OUTSIDE_PRODUCTION = (WriterStatus.TEST, WriterStatus.MIGRATION)
 ROW_LIMIT = 100  # above this, tables of claims and matches list only the rows that need attention
 
 
@@ -108,12 +117,12 @@ def _unread(code: CodeEvidence) -> list[str]:
 
 def _coverage(analysis: Analysis, found: Assessment, links: Links) -> list[str]:
     writers = found.writers
-    registered = [w for w in writers if w.status == "registered"]
-    others = [w for w in writers if w.status != "registered"]
-    known = [w for w in others if w.status in ("inventory", "internal")]
-    unregistered = [w for w in others if w.status == "unregistered"]
+    registered = [w for w in writers if w.status is WriterStatus.REGISTERED]
+    others = [w for w in writers if w.status is not WriterStatus.REGISTERED]
+    known = [w for w in others if w.status in (WriterStatus.INVENTORY, WriterStatus.INTERNAL)]
+    unregistered = [w for w in others if w.status is WriterStatus.UNREGISTERED]
     flagged = [w for w in unregistered if w.database]
-    outside = [w for w in others if w.status in ("test", "migration")]
+    outside = [w for w in others if w.status in _OUTSIDE_PRODUCTION]
     out = [
         f"Of **{len(writers)}** files that write, **{len(registered)}** are registered as signal producers"
         + (f"; {len(known)} are known to the inventory" if known else "")
@@ -142,7 +151,7 @@ def _coverage(analysis: Analysis, found: Assessment, links: Links) -> list[str]:
 
 
 def _writer_status(analysis: Analysis, writer: Writer, links: Links) -> str:
-    if writer.status == "inventory":
+    if writer.status is WriterStatus.INVENTORY:
         names = _producer_names(analysis)
         parts = []
         for producer_id in writer.producers:
@@ -151,9 +160,9 @@ def _writer_status(analysis: Analysis, writer: Writer, links: Links) -> str:
             label = links.link(names.get(producer_id, producer_id), links.producer(producer_id))
             parts.append(f"{label}: " + (f"tracked by {tracked}" if tracked else "L7-internal"))
         return "inventory job " + "; ".join(parts)
-    if writer.status == "internal":
+    if writer.status is WriterStatus.INTERNAL:
         return "L7-internal artifact " + ", ".join(md_code(a) for a in writer.internal)
-    if writer.status in ("test", "migration"):
+    if writer.status in _OUTSIDE_PRODUCTION:
         return f"{writer.status} code: no producer"
     if writer.database:
         return "⚠️ unregistered database writer"
@@ -167,7 +176,7 @@ def _producer_names(analysis: Analysis) -> dict[str, str]:
 
 
 def _open_gaps_of(analysis: Analysis, producer_id: str) -> list[Gap]:
-    return [g for g in analysis.gaps if g.status == "open" and g.flow_id.startswith(f"{producer_id}/")]
+    return [g for g in analysis.gaps if g.status is GapStatus.OPEN and g.flow_id.startswith(f"{producer_id}/")]
 
 
 def _claims(analysis: Analysis, found: Assessment, links: Links) -> list[str]:
@@ -204,7 +213,7 @@ def persistence_verdict(
 ) -> str:
     claim = signal.persistence
     gap = next((g for g in analysis.gaps if g.key == f"persistence-contradiction:{signal.uid}"), None)
-    if gap is not None and gap.status == "open":
+    if gap is not None and gap.status is GapStatus.OPEN:
         return f"❌ contradicted ({links.link(gap.id, links.gap(gap.id))})"
     if claim is None or claim.unknown:
         return "UNKNOWN: not checked"

@@ -79,14 +79,14 @@ def to_json_data(analysis: Analysis) -> dict[str, Any]:
                 "producer_id": f.producer_id,
                 "output": f.output,
                 "signals": list(f.signals),
-                "class": f.klass,
+                "class": f.klass.value,
                 "category": f.category or None,
                 "flow": f.flow_kind.value,
                 "decision": [{"node": d.node, "question": d.question, "answer": d.answer} for d in f.decision],
                 "checks": [
                     {"node": c.node, "name": c.name, "passed": c.passed, "message": c.message} for c in f.checks
                 ],
-                "status": f.status,
+                "status": f.status.value,
                 "location": _location(f.location),
             }
             for f in analysis.flows
@@ -106,9 +106,9 @@ def to_json_data(analysis: Analysis) -> dict[str, Any]:
             {
                 "id": g.id,
                 "key": g.key,
-                "kind": g.kind,
+                "kind": g.kind.value,
                 "priority": g.priority,
-                "status": g.status,
+                "status": g.status.value,
                 "resolved_by": g.resolved_by or None,
                 "subject": g.subject,
                 "title": g.title,

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from layerflow.model import Analysis, Consumer, Flow, Gap, Persistence
+from layerflow.model import (
+    FLOW_STATUS_TITLES,
+    Analysis,
+    ChangeStatus,
+    Consumer,
+    Flow,
+    FlowClass,
+    Gap,
+    GapKind,
+    GapStatus,
+    Persistence,
+)
 from layerflow.model.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, producer_ids, summarize
 from layerflow.render.escape import md, md_code
 from layerflow.render.evidence import code_evidence_section, has_evidence, inventory_schedules
@@ -16,17 +27,9 @@ from layerflow.render.links import NO_LINKS, Links
 from layerflow.render.markup import table
 from layerflow.render.rules import decision_tree_section
 
-_STATUS = {
-    "verified": "✅ VERIFIED",
-    "valid": "✅ VALID",
-    "unregistered": "⚠️ UNREGISTERED",
-    "failing": "❌ FAILING",
-    "orphan": "⚠️ ORPHAN",
-}
-
 
 def status_text(flow: Flow, analysis: Analysis, links: Links) -> str:
-    text = _STATUS.get(flow.status, flow.status.upper())
+    text = FLOW_STATUS_TITLES[flow.status]
     gaps = analysis.gaps_of_flow(flow.id)
     notes = [links.link(g.id, links.gap(g.id)) + (f" via {g.resolved_by}" if g.resolved_by else "") for g in gaps]
     return text + (f" ({', '.join(notes)})" if notes else "")
@@ -143,7 +146,7 @@ def _classification(analysis: Analysis, links: Links) -> list[str]:
         _flow_rows(direct, analysis, links, with_signal=True),
     )
     out += ["", "### 3.2 L7→L7 Flows (Q1 = YES, internal-only)", ""]
-    internal = [f for f in flows if f.klass == "l7_l7"]
+    internal = [f for f in flows if f.klass is FlowClass.L7_L7]
     categories = [c for c in CATEGORY_TITLES if any(f.category == c for f in internal)]
     out += [f"These outputs stay within L7 for ops continuity: {len(categories)} categories.", ""]
     for number, category in enumerate(categories, 1):
@@ -167,11 +170,11 @@ def _classification(analysis: Analysis, links: Links) -> list[str]:
     summary_rows = []
     for category in categories:
         members = [f for f in internal if f.category == category]
-        bad = sum(1 for f in members if f.status not in ("valid", "verified"))
+        bad = sum(1 for f in members if not f.status.passed)
         summary_rows.append(
             (CATEGORY_TITLES[category], str(len(members)), "✅ VALID" if not bad else f"⚠️ {bad} not valid")
         )
-    bad_total = sum(1 for f in internal if f.status not in ("valid", "verified"))
+    bad_total = sum(1 for f in internal if not f.status.passed)
     summary_rows.append(
         (
             "**Total L7→L7 flows**",
@@ -184,10 +187,10 @@ def _classification(analysis: Analysis, links: Links) -> list[str]:
     leaks = [f for f in internal if any(c.layer not in (None, "L7") for c in f.consumers)]
     out += ["", f"**Isolation:** {len(leaks)} L7-internal artifact(s) read outside L7.", ""]
     sections = (
-        ("3.3 L7→L8 Flows (Metrics to Monitoring)", [f for f in flows if f.klass == "l7_l8"]),
+        ("3.3 L7→L8 Flows (Metrics to Monitoring)", [f for f in flows if f.klass is FlowClass.L7_L8]),
         ("3.4 L7→L6 Flows (Deferred via Maintenance)", [f for f in flows if is_deferred_l6(f)]),
-        ("3.5 L7→L6 and L7 Flows (Q3 = YES)", [f for f in flows if f.klass == "l7_both"]),
-        ("3.6 Unclassified Outputs", [f for f in flows if f.klass == "unclassified"]),
+        ("3.5 L7→L6 and L7 Flows (Q3 = YES)", [f for f in flows if f.klass is FlowClass.L7_BOTH]),
+        ("3.6 Unclassified Outputs", [f for f in flows if f.klass is FlowClass.UNCLASSIFIED]),
     )
     for title, members in sections:
         if not members and title.startswith(("3.5", "3.6")):
@@ -218,7 +221,7 @@ def _gap_analysis(analysis: Analysis, links: Links) -> list[str]:
                 if g.resolved_by
                 else "✅ RESOLVED"
             )
-            if g.status == "resolved"
+            if g.status is GapStatus.RESOLVED
             else "OPEN",
         )
         for g in gaps
@@ -232,7 +235,7 @@ def _gap_analysis(analysis: Analysis, links: Links) -> list[str]:
 
 def gap_detail(gap: Gap, links: Links, *, level: int) -> list[str]:
     hashes = "#" * level
-    state = f"✅ RESOLVED ({gap.resolved_by})" if gap.status == "resolved" else "OPEN"
+    state = f"✅ RESOLVED ({gap.resolved_by})" if gap.status is GapStatus.RESOLVED else "OPEN"
     out = [f"{hashes} {gap.id}: {md(gap.title)} — {state}", ""]
     out.append(f"- **Priority:** {gap.priority} ({md(gap.kind)})")
     out.append(f"- **Subject:** {md(gap.subject)}")
@@ -263,9 +266,9 @@ def _changes(analysis: Analysis, links: Links) -> list[str]:
     rows = [
         (
             links.link(c.id, links.change(c.id)),
-            links.link(c.signal, links.signal(c.signal)) if c.status.value != "PROPOSED" else md(c.signal),
+            links.link(c.signal, links.signal(c.signal)) if c.status is not ChangeStatus.PROPOSED else md(c.signal),
             c.status.value,
-            "✅ yes" if c.reflected else ("⚠️ DRIFT" if c.status.value == "APPLIED" else "not yet"),
+            "✅ yes" if c.reflected else ("⚠️ DRIFT" if c.status is ChangeStatus.APPLIED else "not yet"),
             ", ".join(links.link(g, links.gap(g)) for g in c.resolves),
         )
         for c in analysis.changes
@@ -278,9 +281,9 @@ def _recommendations(analysis: Analysis, links: Links, number: int = 6) -> list[
     out = [f"## {number}. Recommendations", ""]
     rows: list[tuple[str, str, str]] = []
     for gap in analysis.gaps:
-        if gap.status != "open":
+        if gap.status is not GapStatus.OPEN:
             continue
-        if gap.kind == "unregistered-flow" and gap.proposal:
+        if gap.kind is GapKind.UNREGISTERED_FLOW and gap.proposal:
             uid = dict(gap.proposal).get("uid", "")
             name = dict(gap.proposal).get("name", "")
             action = f"Register {uid} {name} for {gap.subject}"
@@ -288,7 +291,7 @@ def _recommendations(analysis: Analysis, links: Links, number: int = 6) -> list[
             action = f"Fix: {gap.title}"
         rows.append((gap.priority, md(action), links.link(gap.id, links.gap(gap.id))))
     for change in analysis.changes:
-        if change.status.value == "APPLIED" and not change.reflected:
+        if change.status is ChangeStatus.APPLIED and not change.reflected:
             rows.append(("P2", md(f"Bring the registry in line with {change.id} (drift)"), md(change.signal)))
     for gate in analysis.gates:
         if not gate.machine_checkable:

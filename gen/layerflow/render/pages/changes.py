@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from layerflow.model import Analysis, ChangeRecord
+from layerflow.model import Analysis, ChangeRecord, ChangeStatus
 from layerflow.render.escape import md, md_code
 from layerflow.render.markup import admonition, placeholder, table
 from layerflow.render.pages.common import ENTITY_LINKS
@@ -19,7 +19,7 @@ def changes_index(analysis: Analysis) -> str:
             md(c.signal),
             md(records[c.id].date),
             c.status.value,
-            "yes" if c.reflected else ("DRIFT" if c.status.value == "APPLIED" else "not yet"),
+            "yes" if c.reflected else ("DRIFT" if c.status is ChangeStatus.APPLIED else "not yet"),
             ", ".join(links.link(g, links.gap(g)) for g in c.resolves),
         )
         for c in analysis.changes
@@ -43,7 +43,7 @@ def change_page(
     facts.append(("Reflected in the registry", "yes" if outcome.reflected else "no"))
     facts.append(("Resolves", ", ".join(links.link(g, links.gap(g)) for g in outcome.resolves) or "—"))
     out += table(("Property", "Value"), facts)
-    if outcome.drift and record.status.value == "APPLIED":
+    if outcome.drift and record.status is ChangeStatus.APPLIED:
         drift = [f"- {md(d)}" for d in outcome.drift]
         out += ["", *admonition("warning", "Drift: the registry does not show this change", drift)]
     out += ["", "## Fields", ""]

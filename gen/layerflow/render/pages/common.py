@@ -12,13 +12,6 @@ from layerflow.render.links import Links
 ROOT_LINKS = Links(prefix="")  # pages at the docs root: index.md, report.md
 ENTITY_LINKS = Links(prefix="../")  # pages one folder down: producers/x.md, signals/index.md
 PRIORITY_ADMONITION = {"P1": "danger", "P2": "warning", "P3": "note"}
-CLASS_TITLES = {
-    "l7_l6": "L7→L6",
-    "l7_l7": "L7→L7 (internal-only)",
-    "l7_l8": "L7→L8 (monitoring)",
-    "l7_both": "L7→L6 and L7",
-    "unclassified": "unclassified",
-}
 
 
 def producer_link(flow: Flow, known: Collection[str], links: Links) -> str:

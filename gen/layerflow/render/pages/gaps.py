@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from layerflow.model import Analysis, Gap
+from layerflow.model import GAP_STATUS_TITLES, Analysis, Gap, GapStatus
 from layerflow.render.escape import md
 from layerflow.render.markup import admonition, table
 from layerflow.render.pages.common import ENTITY_LINKS, PRIORITY_ADMONITION, gap_subject, producer_link
@@ -18,7 +18,7 @@ def gaps_index(analysis: Analysis) -> str:
         (
             links.link(g.id, links.gap(g.id)),
             g.priority,
-            g.status.upper(),
+            GAP_STATUS_TITLES[g.status],
             links.link(g.resolved_by, links.change(g.resolved_by)) if g.resolved_by else "",
             md(g.subject),
             ", ".join(links.link(u, links.signal(u)) for u in g.signals if u in signals),
@@ -26,8 +26,8 @@ def gaps_index(analysis: Analysis) -> str:
         )
         for g in analysis.gaps
     ]
-    opened = sum(1 for g in analysis.gaps if g.status == "open")
-    resolved = sum(1 for g in analysis.gaps if g.status == "resolved")
+    opened = sum(1 for g in analysis.gaps if g.status is GapStatus.OPEN)
+    resolved = sum(1 for g in analysis.gaps if g.status is GapStatus.RESOLVED)
     out = ["# Gaps", "", f"{opened} open, {resolved} resolved. Click a column header to sort.", ""]
     out += table(("Gap", "Priority", "Status", "Resolved by", "Subject", "Signals", "Issue"), rows)
     return "\n".join(out) + "\n"
@@ -35,7 +35,7 @@ def gaps_index(analysis: Analysis) -> str:
 
 def gap_page(analysis: Analysis, gap: Gap, known: Collection[str]) -> str:
     links = ENTITY_LINKS
-    kind = "success" if gap.status == "resolved" else PRIORITY_ADMONITION.get(gap.priority, "note")
+    kind = "success" if gap.status is GapStatus.RESOLVED else PRIORITY_ADMONITION.get(gap.priority, "note")
     out = [f"# {md(gap.id)}: {md(gap_subject(analysis, gap))}", ""]
     verdict = f"Resolved by {gap.resolved_by}" if gap.resolved_by else f"Open ({gap.priority})"
     out += [*admonition(kind, md(verdict), [md(gap.title)]), ""]

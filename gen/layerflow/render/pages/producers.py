@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from layerflow.model import Analysis, Flow
+from layerflow.model import FLOW_CLASS_TITLES, Analysis, Flow, GapStatus
 from layerflow.model.summary import CATEGORY_TITLES, producer_ids
 from layerflow.render.escape import md, md_code
 from layerflow.render.links import Links
 from layerflow.render.markup import placeholder, table
-from layerflow.render.pages.common import CLASS_TITLES, ENTITY_LINKS
+from layerflow.render.pages.common import ENTITY_LINKS
 from layerflow.render.pages.evidence import producer_evidence
 from layerflow.render.report import consumers_text, persistence_text, status_text
 
@@ -19,14 +19,14 @@ def producers_index(analysis: Analysis) -> str:
     rows = []
     for producer_id in producer_ids(analysis):
         flows = analysis.flows_of(producer_id)
-        gaps = [g for f in flows for g in analysis.gaps_of_flow(f.id) if g.status == "open"]
+        gaps = [g for f in flows for g in analysis.gaps_of_flow(f.id) if g.status is GapStatus.OPEN]
         name = flows[0].producer if flows else producer_id
         rows.append(
             (
                 links.link(name, links.producer(producer_id)),
                 md(schedules.get(producer_id, "")),
                 str(len(flows)),
-                md(", ".join(sorted({CLASS_TITLES.get(f.klass, f.klass) for f in flows}))),
+                md(", ".join(sorted({FLOW_CLASS_TITLES[f.klass] for f in flows}))),
                 ", ".join(links.link(g.id, links.gap(g.id)) for g in gaps),
             )
         )
@@ -67,7 +67,7 @@ def _flow_section(analysis: Analysis, flow: Flow, links: Links) -> list[str]:
     out += table(
         ("Property", "Value"),
         [
-            ("Class", md(CLASS_TITLES.get(flow.klass, flow.klass) + category)),
+            ("Class", md(FLOW_CLASS_TITLES[flow.klass] + category)),
             ("Kind", md(flow.kind)),
             ("Flow", flow.flow_kind.value),
             ("Signals", ", ".join(links.link(u, links.signal(u)) for u in flow.signals) or "(unregistered)"),

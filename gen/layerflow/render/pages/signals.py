@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from layerflow.model import Analysis, Flow, Signal
+from layerflow.model import FLOW_CLASS_TITLES, Analysis, Flow, Signal
 from layerflow.render.escape import md, md_code
 from layerflow.render.links import Links
 from layerflow.render.markup import placeholder, table
 from layerflow.render.pages.changes import field_changes_table
-from layerflow.render.pages.common import CLASS_TITLES, ENTITY_LINKS, producer_link
+from layerflow.render.pages.common import ENTITY_LINKS, producer_link
 from layerflow.render.pages.evidence import signal_evidence
 from layerflow.render.report import persistence_text, status_text
 
@@ -88,7 +88,7 @@ def _flows(analysis: Analysis, flows: list[Flow], known: Collection[str], links:
             (
                 producer_link(f, known, links),
                 md(f.output),
-                md(CLASS_TITLES.get(f.klass, f.klass)),
+                md(FLOW_CLASS_TITLES[f.klass]),
                 status_text(f, analysis, links),
             )
             for f in flows
