@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,8 +19,6 @@ from layerflow.parse.expr import (
     Not,
     Or,
     Prose,
-    conjunction,
-    disjunction,
     fields_of,
     normalize_field,
     parse_check,
@@ -223,9 +223,19 @@ def test_normalize_field_folds_case_and_punctuation() -> None:
 
 
 def test_conjunction_and_disjunction_flatten() -> None:
-    assert conjunction([A, conjunction([B, C])]) == And((A, B, C))
-    assert disjunction([A]) == A
-    assert disjunction([Or((A, B)), C]) == Or((A, B, C))
+    assert parse_check("uid = a AND (name = b AND class = c)", CANONICAL_FIELDS) == And((A, B, C))
+    assert parse_check("(uid = a)", CANONICAL_FIELDS) == A
+    assert parse_check("(uid = a OR name = b) OR class = c", CANONICAL_FIELDS) == Or((A, B, C))
+
+
+def _flat(kind: type[And] | type[Or]) -> Callable[[list[Expr]], Expr]:
+    """Operands joined as the parser joins them: nested ANDs (ORs) in one."""
+
+    def join(parts: list[Expr]) -> Expr:
+        operands = [o for p in parts for o in (p.operands if isinstance(p, kind) else (p,))]
+        return kind(tuple(operands))
+
+    return join
 
 
 # ------------------------------------------------------------------ properties
@@ -244,7 +254,7 @@ _atoms = st.one_of(
 
 def _extend(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
     several = st.lists(children, min_size=2, max_size=4)
-    return st.one_of(st.builds(Not, children), several.map(conjunction), several.map(disjunction))
+    return st.one_of(st.builds(Not, children), several.map(_flat(And)), several.map(_flat(Or)))
 
 
 _exprs = st.recursive(_atoms, _extend, max_leaves=12)

@@ -43,7 +43,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
@@ -125,43 +125,63 @@ def render_svgs(
         dot = os.path.abspath(dot)  # dot runs in a temporary directory
     version = dot_version(dot)
     digests = {key: _digest(version, text) for key, text in sources.items()}
-    svgs: dict[str, str] = {}  # digest -> SVG
-    if cache_dir is not None:
-        os.makedirs(cache_dir, exist_ok=True)
-        present = _cached_names(cache_dir)  # one listing instead of a failed open per new diagram
-        for digest in dict.fromkeys(digests.values()):
-            cached = _read_cache(cache_dir, digest) if present is None or f"{digest}.svg" in present else None
-            if cached is not None:
-                svgs[digest] = cached
+    svgs = _cached(cache_dir, digests.values())  # digest -> SVG
     todo: dict[str, str] = {}  # digest -> the first key with that source
     for key, digest in digests.items():
         if digest not in svgs:
             todo.setdefault(digest, key)
     if todo:
-        keys = list(todo.values())
-        order = list(todo)
-
-        def finished(index: int, svg: str) -> None:  # called in the chunk's thread: caching overlaps rendering
-            if cache_dir is not None:
-                _write_cache(cache_dir, order[index], svg)
-
-        rendered, failures = _render(dot, [sources[key] for key in keys], jobs, isolate, finished)
-        for index, digest in enumerate(todo):
-            if index in rendered:
-                svgs[digest] = rendered[index]
-        if failures:  # every key with a failed source, dot's name for its temporary file replaced by the key
-            failed = {digest: index for index, digest in enumerate(todo) if index in failures}
-            raise GraphvizError(
-                {
-                    key: failures[failed[digest]].replace(_name(failed[digest]), key)
-                    for key, digest in digests.items()
-                    if digest in failed
-                }
-            )
+        svgs.update(_render_missing(dot, sources, digests, todo, jobs, isolate, cache_dir))
     return {key: svgs[digest] for key, digest in digests.items()}
 
 
 # ---------------------------------------------------------------- internals
+
+
+def _cached(cache_dir: str | None, digests: Iterable[str]) -> dict[str, str]:
+    """Digest -> SVG of the sources the cache already holds."""
+    svgs: dict[str, str] = {}
+    if cache_dir is None:
+        return svgs
+    os.makedirs(cache_dir, exist_ok=True)
+    present = _cached_names(cache_dir)  # one listing instead of a failed open per new diagram
+    for digest in dict.fromkeys(digests):
+        cached = _read_cache(cache_dir, digest) if present is None or f"{digest}.svg" in present else None
+        if cached is not None:
+            svgs[digest] = cached
+    return svgs
+
+
+def _render_missing(
+    dot: str,
+    sources: Mapping[str, str],
+    digests: Mapping[str, str],
+    todo: Mapping[str, str],
+    jobs: int,
+    isolate: Isolate,
+    cache_dir: str | None,
+) -> dict[str, str]:
+    """Digest -> SVG of the sources in `todo` (digest -> a key with that source), cached as each chunk ends;
+    GraphvizError names every key whose source dot rejected."""
+    keys = list(todo.values())
+    order = list(todo)
+
+    def finished(index: int, svg: str) -> None:  # called in the chunk's thread: caching overlaps rendering
+        if cache_dir is not None:
+            _write_cache(cache_dir, order[index], svg)
+
+    rendered, failures = _render(dot, [sources[key] for key in keys], jobs, isolate, finished)
+    svgs = {digest: rendered[index] for index, digest in enumerate(order) if index in rendered}
+    if failures:  # every key with a failed source, dot's name for its temporary file replaced by the key
+        failed = {digest: index for index, digest in enumerate(order) if index in failures}
+        raise GraphvizError(
+            {
+                key: failures[failed[digest]].replace(_name(failed[digest]), key)
+                for key, digest in digests.items()
+                if digest in failed
+            }
+        )
+    return svgs
 
 
 def _digest(version: str, text: str) -> str:

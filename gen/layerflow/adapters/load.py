@@ -144,15 +144,7 @@ def read_files(sources: Sources) -> Files:
 
 def _read(path: Path, problems: list[Problem]) -> str | None:
     """The file's text; None, with an error saying why, when it has none."""
-    shown = display(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(error(shown, 0, f"cannot read: {exc.strerror or exc}"))
-        return None
-    decoded = decode(shown, data)
-    problems.extend(decoded.problems)
-    return None if decoded.errors else decoded.value
+    return _read_text(path, display(path), problems, soft=False)
 
 
 def _registry_files(paths: list[str], explicit: bool, problems: list[Problem]) -> list[Path]:
@@ -240,14 +232,15 @@ def _roots(paths: Sequence[str], problems: list[Problem], what: str) -> list[tup
     return found
 
 
-def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+def _read_text(path: Path, shown: str, problems: list[Problem], *, soft: bool = True) -> str | None:
+    """The file's text; None when it has none, with the reason as a problem: a warning when `soft` (evidence)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.append(warning(shown, 0, f"cannot read: {exc.strerror or exc}"))
+        problems.append((warning if soft else error)(shown, 0, f"cannot read: {exc.strerror or exc}"))
         return None
     decoded = decode(shown, data)
-    problems.extend(softened(decoded.problems))
+    problems.extend(softened(decoded.problems) if soft else decoded.problems)
     return None if decoded.errors else decoded.value
 
 

@@ -206,6 +206,21 @@ def _findings(
     warnings: Sequence[Problem],
     unknowns: tuple[UnknownShare, ...] = (),
 ) -> tuple[Finding, ...]:
+    signals = inputs.registry.by_uid()
+    found = _input_findings(inputs, warnings)
+    found.extend(_flow_findings(inputs, flows))
+    found.extend(expectation_findings(flows, inputs.registry, inputs.rules))  # the tree's if_yes expectations
+    found.extend(constraint_findings(inputs.registry, inputs.rules))  # rules.layer_constraints
+    found.extend(unknown_findings(inputs.registry, inputs.rules.unknown_handling, unknowns))
+    found.extend(_gap_findings(gaps))
+    found.extend(_drift_findings(inputs, changes))
+    for gate in gates:
+        found.extend(_gate_findings(gate, signals))
+    return tuple(found)
+
+
+def _input_findings(inputs: Inputs, warnings: Sequence[Problem]) -> list[Finding]:
+    """The parsers' warnings and notes, the registry's conflicting definitions, the rules' unknown keys."""
     found: list[Finding] = []
     signals = inputs.registry.by_uid()
     for problem in warnings:
@@ -241,39 +256,43 @@ def _findings(
         hint = f"; did you mean {unknown.suggestion!r}?" if unknown.suggestion else ""
         message = f"unknown key {unknown.key!r} kept as is, not read{hint}"
         found.append(Finding("rules.unknown-key", Severity.INFO, unknown.key, message, unknown.location))
-    found.extend(_flow_findings(inputs, flows))
-    found.extend(expectation_findings(flows, inputs.registry, inputs.rules))  # the tree's if_yes expectations
-    found.extend(constraint_findings(inputs.registry, inputs.rules))  # rules.layer_constraints
-    found.extend(unknown_findings(inputs.registry, inputs.rules.unknown_handling, unknowns))
-    for gap in gaps:
-        if gap.status is GapStatus.OPEN:
-            found.append(
-                Finding(
-                    f"gap.{gap.kind}",
-                    _GAP_SEVERITY.get(gap.priority, Severity.WARNING),
-                    gap.id,
-                    f"{gap.id} ({gap.priority}, {gap.subject}): {gap.title}",
-                    gap.location,
-                    gap.signals,
-                )
-            )
+    return found
+
+
+def _gap_findings(gaps: Iterable[Gap]) -> list[Finding]:
+    return [
+        Finding(
+            f"gap.{gap.kind}",
+            _GAP_SEVERITY.get(gap.priority, Severity.WARNING),
+            gap.id,
+            f"{gap.id} ({gap.priority}, {gap.subject}): {gap.title}",
+            gap.location,
+            gap.signals,
+        )
+        for gap in gaps
+        if gap.status is GapStatus.OPEN
+    ]
+
+
+def _drift_findings(inputs: Inputs, changes: Iterable[ChangeOutcome]) -> list[Finding]:
+    """An APPLIED record the registry does not show: a finding per field that drifted."""
+    found: list[Finding] = []
+    signals = inputs.registry.by_uid()
     for change in changes:
         if change.status is ChangeStatus.APPLIED and not change.reflected:
             record = next(r for r in inputs.changes if r.id == change.id)
-            for drift in change.drift:
-                found.append(
-                    Finding(
-                        "change.drift",
-                        Severity.WARNING,
-                        change.id,
-                        f"{change.id} ({signal_label(change.signal, signals)}) is APPLIED but {drift}",
-                        record.location,
-                        (change.signal,),
-                    )
+            found.extend(
+                Finding(
+                    "change.drift",
+                    Severity.WARNING,
+                    change.id,
+                    f"{change.id} ({signal_label(change.signal, signals)}) is APPLIED but {drift}",
+                    record.location,
+                    (change.signal,),
                 )
-    for gate in gates:
-        found.extend(_gate_findings(gate, signals))
-    return tuple(found)
+                for drift in change.drift
+            )
+    return found
 
 
 def _sorted(findings: Iterable[Finding]) -> tuple[Finding, ...]:

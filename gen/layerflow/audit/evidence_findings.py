@@ -8,11 +8,11 @@ jobs whose script is not in the code roots. All warnings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from layerflow.audit.gates import JOBS_GATE, WRITERS_GATE, from_evidence
-from layerflow.model import LAYERS, Finding, GateOutcome, Inputs, Inventory, Location, Registry, Severity
-from layerflow.model.assessment import CHECKABLE_STORES, Assessment, WriterStatus
+from layerflow.model import LAYERS, Finding, GateOutcome, Inputs, Inventory, Location, Registry, Severity, Signal
+from layerflow.model.assessment import CHECKABLE_STORES, Assessment, ProducerMatch, WriterStatus
 
 
 def evidence_findings(inputs: Inputs, found: Assessment | None, gates: Iterable[GateOutcome] = ()) -> list[Finding]:
@@ -64,27 +64,7 @@ def _match_findings(registry: Registry, found: Assessment) -> list[Finding]:
                 )
             )
             continue
-        for path in match.files:
-            header = found.files[path].header if path in found.files else None
-            if header is None or header.layer not in LAYERS:
-                continue
-            wrong = [
-                signals[u] for u in match.signals if signals[u].p_layer in LAYERS and signals[u].p_layer != header.layer
-            ]
-            if wrong:
-                layers = ", ".join(sorted({s.p_layer or "" for s in wrong}))
-                names = ", ".join(f"{s.uid} ({s.location})" for s in wrong)
-                out.append(
-                    _warning(
-                        "evidence.layer-mismatch",
-                        path,
-                        f"{path} declares layer {header.layer}"
-                        + (f" ({header.title})" if header.title else "")
-                        + f" but the registry says it produces at {layers}: {names}",
-                        header.location,
-                        tuple(s.uid for s in wrong),
-                    )
-                )
+        out += _layer_findings(match, signals, found)
     for source in found.sources:
         if not source.files:
             out.append(
@@ -94,6 +74,33 @@ def _match_findings(registry: Registry, found: Assessment) -> list[Finding]:
                     f"inventory job {source.producer_id} lists source file {source.reference}, "
                     f"which matches no file under {where}" + _perhaps(source.suggestion, source.suggestion_defines),
                     source.location,
+                )
+            )
+    return out
+
+
+def _layer_findings(match: ProducerMatch, signals: Mapping[str, Signal], found: Assessment) -> list[Finding]:
+    """A matched producer file whose "# Layer:" header says another layer than the registry's P-Layer."""
+    out: list[Finding] = []
+    for path in match.files:
+        header = found.files[path].header if path in found.files else None
+        if header is None or header.layer not in LAYERS:
+            continue
+        wrong = [
+            signals[u] for u in match.signals if signals[u].p_layer in LAYERS and signals[u].p_layer != header.layer
+        ]
+        if wrong:
+            layers = ", ".join(sorted({s.p_layer or "" for s in wrong}))
+            names = ", ".join(f"{s.uid} ({s.location})" for s in wrong)
+            out.append(
+                _warning(
+                    "evidence.layer-mismatch",
+                    path,
+                    f"{path} declares layer {header.layer}"
+                    + (f" ({header.title})" if header.title else "")
+                    + f" but the registry says it produces at {layers}: {names}",
+                    header.location,
+                    tuple(s.uid for s in wrong),
                 )
             )
     return out

@@ -39,24 +39,7 @@ def flow_gaps(
         failed = [c for c in flow.checks if not c.passed]
         registered = tuple(uid for uid in flow.signals if uid in signals)  # a gap names only signals one can look up
         if flow.status is FlowStatus.UNREGISTERED:
-            deferred = flow.flow_kind is FlowKind.DEFERRED
-            found.append(
-                GapCandidate(
-                    key=f"unregistered-flow:{flow.id}",
-                    kind=GapKind.UNREGISTERED_FLOW,
-                    priority="P3" if deferred else "P2",
-                    subject=flow.producer,
-                    title=(
-                        f"Not registered as signal. Produces {flow.output} consumed by "
-                        f"{_consumer_text(flow)}{' (deferred)' if deferred else ''}"
-                    ),
-                    detail=(f"{'Deferred' if deferred else 'Direct'} L7→L6 flow with no registered signal.",),
-                    location=flow.location,
-                    flow_id=flow.id,
-                    depends_on=flow.signals,
-                    signals=registered,  # none: that is what makes the flow unregistered
-                )
-            )
+            found.append(_unregistered(flow, registered))
         for check in failed:
             if check.name == "orphan":
                 found.append(
@@ -90,6 +73,26 @@ def flow_gaps(
                     )
                 )
     return found
+
+
+def _unregistered(flow: Flow, registered: tuple[str, ...]) -> GapCandidate:
+    """An L7→L6 flow no signal registers: P2, or P3 when the flow is deferred."""
+    deferred = flow.flow_kind is FlowKind.DEFERRED
+    return GapCandidate(
+        key=f"unregistered-flow:{flow.id}",
+        kind=GapKind.UNREGISTERED_FLOW,
+        priority="P3" if deferred else "P2",
+        subject=flow.producer,
+        title=(
+            f"Not registered as signal. Produces {flow.output} consumed by "
+            f"{_consumer_text(flow)}{' (deferred)' if deferred else ''}"
+        ),
+        detail=(f"{'Deferred' if deferred else 'Direct'} L7→L6 flow with no registered signal.",),
+        location=flow.location,
+        flow_id=flow.id,
+        depends_on=flow.signals,
+        signals=registered,  # none: that is what makes the flow unregistered
+    )
 
 
 def _consumer_text(flow: Flow) -> str:

@@ -171,21 +171,22 @@ def _is_none(actual: FieldValue) -> bool:
 
 
 def _kleene_and(values: Iterable[bool | None]) -> bool | None:
-    unknown = False
-    for value in values:
-        if value is False:
-            return False  # one false operand settles AND whatever the unknowns are
-        unknown = unknown or value is None
-    return None if unknown else True
+    return _kleene(values, settled_by=False)
 
 
 def _kleene_or(values: Iterable[bool | None]) -> bool | None:
+    return _kleene(values, settled_by=True)
+
+
+def _kleene(values: Iterable[bool | None], *, settled_by: bool) -> bool | None:
+    """AND (settled_by=False) or OR (True) over three values: one operand that settles it does, whatever
+    the unknowns are; else any unknown makes the answer unknown."""
     unknown = False
     for value in values:
-        if value is True:
-            return True  # one true operand settles OR whatever the unknowns are
+        if value is settled_by:
+            return settled_by
         unknown = unknown or value is None
-    return None if unknown else False
+    return None if unknown else not settled_by
 
 
 # Kleene's AND and OR of two truth values, looked up: the column combinators of `evaluate_all`.

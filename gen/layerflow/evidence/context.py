@@ -71,11 +71,16 @@ class Module:
         return path_text(expr, scope, self.bindings, self.aliases) if expr is not None else ""
 
     def text_of(self, expr: ast.expr | None, scope: ast.AST) -> str:
-        """A string argument's text, following one name to the string it holds."""
+        """A string argument's text, following one name to the string it holds; else the expression as code."""
         if expr is None:
             return ""
+        found = self.spelled(expr, scope)
+        return found if found is not None else show(expr)
+
+    def spelled(self, expr: ast.expr, scope: ast.AST) -> str | None:
+        """The string the code spells, directly or through one name bound to it; None when it spells none."""
         found = template(expr)
         if found is None and isinstance(expr, ast.Name):
             bound = self.bindings.value_of(expr, scope)
             found = template(bound) if bound is not None else None
-        return found if found is not None else show(expr)
+        return found

@@ -50,9 +50,6 @@ def _path(expr: ast.expr, scope: ast.AST, bindings: Bindings, aliases: dict[str,
     return "{" + show(expr) + "}"
 
 
-_PATH_METHODS = frozenset({"with_suffix", "with_name", "joinpath", "resolve", "absolute", "expanduser"})
-
-
 def _call_path(call: ast.Call, inner: Render, aliases: dict[str, str]) -> str:
     name = qualified(call.func, aliases) or ""
     method = call.func.attr if isinstance(call.func, ast.Attribute) else ""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 
 from layerflow.evidence.context import Module
-from layerflow.evidence.pysource import argument, show, template
+from layerflow.evidence.pysource import argument, show
 from layerflow.evidence.receivers import Receiver, read_receiver
 from layerflow.model.facts import PUBSUB, REDIS_CACHE, REDIS_STATE, REDIS_STORE, WriteSite
 
@@ -107,13 +107,7 @@ def _is_none_or_false(expr: ast.expr) -> bool:
 
 def key_text(expr: ast.expr | None, scope: ast.AST, module: Module) -> str:
     """A key's text when the code spells it (directly or through one name); else ""."""
-    if expr is None:
-        return ""
-    found = template(expr)
-    if found is None and isinstance(expr, ast.Name):
-        bound = module.bindings.value_of(expr, scope)
-        found = template(bound) if bound is not None else None
-    return found or ""
+    return (module.spelled(expr, scope) or "") if expr is not None else ""
 
 
 def _key_identity(expr: ast.expr | None, scope: ast.AST, module: Module) -> str:

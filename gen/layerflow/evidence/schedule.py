@@ -7,7 +7,7 @@
     OnUnitActiveSec=30s    every 30 seconds
     */15 * * * *           every 15 minutes
 
-Both systemd and cron expressions are read into one small model (_Spec) and
+Both systemd and cron expressions are read into one small model (Spec) and
 described by one function, so the same schedule reads the same whichever
 tool runs it. Times without a zone are taken as UTC: ops hosts keep their
 clocks in UTC, and the registry says "daily 02:00 UTC". A valid expression
@@ -18,39 +18,10 @@ cannot be read at all is a problem.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from layerflow.errors import Parsed, warning
+from layerflow.evidence.schedule_spec import ANY, MONTHS, Field, Part, Spec, describe
 from layerflow.model.facts import Schedule
-
-DEFAULT_ZONE = "UTC"
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """One comma-separated piece of a field: 5, 1..5, 0/15, */15, 1..5/2; start None means *."""
-
-    start: int | None
-    end: int | None = None
-    step: int | None = None
-    last: bool = False  # systemd "~": counted from the end of the month
-
-
-_ANY = (_Part(None),)
-_Field = tuple[_Part, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Spec:
-    weekdays: _Field  # ISO numbering: Monday 1 .. Sunday 7
-    years: _Field
-    months: _Field
-    days: _Field
-    hours: _Field
-    minutes: _Field
-    seconds: _Field
-    zone: str = ""
-
 
 # ------------------------------------------------------------ public API
 
@@ -88,7 +59,7 @@ def schedule_words(expression: str, zone: str = "") -> str | None:
     if seconds is not None:
         return "every " + _span_words(seconds, every=True)
     spec = _parse_calendar(text)
-    return (_describe(spec) or text) if spec is not None else None
+    return (describe(spec) or text) if spec is not None else None
 
 
 # --------------------------------------------------------- timer settings
@@ -108,7 +79,7 @@ RECURRING_SETTINGS = ("OnCalendar", "OnUnitActiveSec", "OnUnitInactiveSec")
 def timer_words(key: str, value: str) -> str | None:
     if key == "OnCalendar":
         spec = _parse_calendar(value)
-        return (_describe(spec) or value) if spec is not None else None
+        return (describe(spec) or value) if spec is not None else None
     seconds = timespan_seconds(value)
     if seconds is None:
         return None
@@ -186,20 +157,19 @@ _WEEKDAYS = {
     "mon": 1, "monday": 1, "tue": 2, "tuesday": 2, "wed": 3, "wednesday": 3, "thu": 4, "thursday": 4,
     "fri": 5, "friday": 5, "sat": 6, "saturday": 6, "sun": 7, "sunday": 7,
 }  # fmt: skip
-_DAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ZONE = re.compile(r"^(UTC|GMT|[A-Z][A-Za-z]+(?:/[A-Za-z0-9_+\-]+)+)$")
 _SYSTEMD_PART = re.compile(r"^(?:(\*)|(\d+)(?:\.\.(\d+))?)(?:/(\d+))?$")
 
 
-def _parse_calendar(text: str) -> _Spec | None:
+def _parse_calendar(text: str) -> Spec | None:
     tokens = _SHORTHANDS.get(text.strip().lower(), text).split()
     zone = tokens.pop() if len(tokens) > 1 and _ZONE.match(tokens[-1]) else ""
-    weekdays: _Field | None = _ANY
+    weekdays: Field | None = ANY
     if tokens and tokens[0][:1].isalpha():
         weekdays = _parse_weekdays(tokens.pop(0))
-    date: tuple[_Field, _Field, _Field] | None = (_ANY, _ANY, _ANY)
-    clock: tuple[_Field, _Field, _Field] | None = ((_Part(0),), (_Part(0),), (_Part(0),))
-    if not tokens and weekdays is _ANY:
+    date: tuple[Field, Field, Field] | None = (ANY, ANY, ANY)
+    clock: tuple[Field, Field, Field] | None = ((Part(0),), (Part(0),), (Part(0),))
+    if not tokens and weekdays is ANY:
         return None
     for position, token in enumerate(tokens):
         if ":" in token and position == len(tokens) - 1:
@@ -210,22 +180,22 @@ def _parse_calendar(text: str) -> _Spec | None:
             return None
     if weekdays is None or date is None or clock is None:
         return None
-    return _Spec(weekdays, *date, *clock, zone=zone)
+    return Spec(weekdays, *date, *clock, zone=zone)
 
 
-def _parse_weekdays(token: str) -> _Field | None:
-    parts: list[_Part] = []
+def _parse_weekdays(token: str) -> Field | None:
+    parts: list[Part] = []
     for piece in token.split(","):
         first, dots, second = piece.partition("..")
         start = _WEEKDAYS.get(first.lower())
         end = _WEEKDAYS.get(second.lower()) if dots else None
         if start is None or (dots and end is None):
             return None
-        parts.append(_Part(start, end))
+        parts.append(Part(start, end))
     return tuple(parts)
 
 
-def _parse_date(token: str) -> tuple[_Field, _Field, _Field] | None:
+def _parse_date(token: str) -> tuple[Field, Field, Field] | None:
     pieces = token.replace("~", "-~").split("-")  # "*-02~03": the third day from the end of February
     if len(pieces) == 2:
         pieces.insert(0, "*")
@@ -238,11 +208,11 @@ def _parse_date(token: str) -> tuple[_Field, _Field, _Field] | None:
     if year is None or month is None or day is None:
         return None
     if last:
-        day = tuple(_Part(p.start, p.end, p.step, last=True) for p in day)
+        day = tuple(Part(p.start, p.end, p.step, last=True) for p in day)
     return year, month, day
 
 
-def _parse_clock(token: str) -> tuple[_Field, _Field, _Field] | None:
+def _parse_clock(token: str) -> tuple[Field, Field, Field] | None:
     pieces = token.split(":")
     if len(pieces) == 2:
         pieces.append("00")
@@ -256,21 +226,21 @@ def _parse_clock(token: str) -> tuple[_Field, _Field, _Field] | None:
     return hour, minute, second
 
 
-def _systemd_field(text: str, low: int, high: int) -> _Field | None:
-    parts: list[_Part] = []
+def _systemd_field(text: str, low: int, high: int) -> Field | None:
+    parts: list[Part] = []
     for piece in text.split(","):
         match = _SYSTEMD_PART.match(piece)
         if not match:
             return None
         star, start, end, step = match.groups()
-        part = _Part(None if star else int(start), int(end) if end else None, int(step) if step else None)
+        part = Part(None if star else int(start), int(end) if end else None, int(step) if step else None)
         if not _in_range(part, low, high):
             return None
         parts.append(part)
     return tuple(parts)
 
 
-def _in_range(part: _Part, low: int, high: int) -> bool:
+def _in_range(part: Part, low: int, high: int) -> bool:
     values = [v for v in (part.start, part.end) if v is not None]
     return all(low <= v <= high for v in values) and (part.step is None or part.step > 0)
 
@@ -286,8 +256,7 @@ _CRON_SHORTHANDS = {
     "@midnight": "0 0 * * *",
     "@hourly": "0 * * * *",
 }
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CRON_MONTHS = {m.lower(): i + 1 for i, m in enumerate(_MONTHS)}
+_CRON_MONTHS = {m.lower(): i + 1 for i, m in enumerate(MONTHS)}
 _CRON_DAYS = {d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
 _CRON_PART = re.compile(r"^(?:(\*)|(\w+)(?:-(\w+))?)(?:/(\d+))?$")
 
@@ -307,12 +276,12 @@ def cron_words(expression: str, zone: str = "") -> str | None:
     weekday = _cron_field(fields[4], 0, 7, _CRON_DAYS)
     if minute is None or hour is None or day is None or month is None or weekday is None:
         return None
-    spec = _Spec(_iso_weekdays(weekday), _ANY, month, day, hour, minute, (_Part(0),), zone)
-    return _describe(spec) or text
+    spec = Spec(_iso_weekdays(weekday), ANY, month, day, hour, minute, (Part(0),), zone)
+    return describe(spec) or text
 
 
-def _cron_field(text: str, low: int, high: int, names: dict[str, int] | None = None) -> _Field | None:
-    parts: list[_Part] = []
+def _cron_field(text: str, low: int, high: int, names: dict[str, int] | None = None) -> Field | None:
+    parts: list[Part] = []
     for piece in text.split(","):
         match = _CRON_PART.match(piece)
         if not match:
@@ -322,7 +291,7 @@ def _cron_field(text: str, low: int, high: int, names: dict[str, int] | None = N
         end = _cron_number(second, names) if second else None
         if (not star and start is None) or (second and end is None):
             return None
-        part = _Part(start, end, int(step) if step else None)
+        part = Part(start, end, int(step) if step else None)
         if not _in_range(part, low, high):
             return None
         parts.append(part)
@@ -335,134 +304,20 @@ def _cron_number(text: str, names: dict[str, int] | None) -> int | None:
     return names.get(text.lower()) if names else None
 
 
-def _iso_weekdays(field: _Field) -> _Field:
+def _iso_weekdays(field: Field) -> Field:
     """Cron counts Sunday as 0 or 7; ISO, like systemd, counts Monday 1 .. Sunday 7."""
-    if field == _ANY:
+    if field == ANY:
         return field
-    parts: list[_Part] = []
+    parts: list[Part] = []
     for part in field:
         if part.start == 0 and part.end is None and part.step is None:
-            parts.append(_Part(7))
+            parts.append(Part(7))
         elif part.start == 0 and part.end is not None and part.step is None:
             if part.end >= 6:
-                return _ANY  # 0-6 or 0-7: every day
-            parts.extend([_Part(7), _Part(1, part.end)] if part.end > 1 else [_Part(7), _Part(1)])
+                return ANY  # 0-6 or 0-7: every day
+            parts.extend([Part(7), Part(1, part.end)] if part.end > 1 else [Part(7), Part(1)])
         elif part.start == 1 and part.end == 7 and part.step is None:
-            return _ANY
+            return ANY
         else:
             parts.append(part)
     return tuple(parts)
-
-
-# ------------------------------------------------------------- in words
-
-
-def _describe(spec: _Spec) -> str | None:
-    """The schedule in words, or None when it is valid but not a common shape."""
-    fields = (spec.weekdays, spec.years, spec.months, spec.days, spec.hours, spec.minutes, spec.seconds)
-    if any(part.last for field in fields for part in field):
-        return None
-    zone = spec.zone or DEFAULT_ZONE
-    times = _clock_times(spec)
-    every_day = spec.years == _ANY and spec.months == _ANY and spec.days == _ANY
-    if every_day and spec.weekdays == _ANY:
-        recurring = _recurring(spec)
-        if recurring:
-            return recurring
-        return f"daily at {times} {zone}" if times else None
-    if every_day and times:
-        weekday = _single(spec.weekdays)
-        if weekday is not None:
-            return f"weekly on {_DAY_NAMES[weekday]} at {times} {zone}"
-        days = _weekday_list(spec.weekdays)
-        return f"{days} at {times} {zone}" if days else None
-    day = _single(spec.days)
-    if spec.years == _ANY and spec.weekdays == _ANY and day is not None and times:
-        month = _single(spec.months)
-        if spec.months == _ANY:
-            return f"monthly on day {day} at {times} {zone}"
-        if month is not None:
-            return f"yearly on {_month_name(month)} {day} at {times} {zone}"
-    return None
-
-
-def _recurring(spec: _Spec) -> str | None:
-    """every N seconds / minutes / hours, or hourly at :MM; None for anything else."""
-    second = _single(spec.seconds)
-    if spec.hours == _ANY and spec.minutes == _ANY:
-        if spec.seconds == _ANY:
-            return "every second"
-        step = _every(spec.seconds)
-        if step is not None:
-            return _every_words(step, "second", "")
-        return "every minute" if second == 0 else None
-    if second is None:
-        return None
-    if spec.hours == _ANY:
-        step = _every(spec.minutes)
-        if step is not None and second == 0:
-            return _every_words(step, "minute", f" from :{step[0]:02d}")
-        minutes = _values(spec.minutes)
-        if minutes is not None:
-            return "hourly at " + ", ".join(_minute_mark(m, second) for m in minutes)
-        return None
-    step = _every(spec.hours)
-    minute = _single(spec.minutes)
-    if step is not None and minute is not None:
-        start, hours = step
-        if hours == 1:
-            return f"hourly at {_minute_mark(minute, second)}"
-        return f"every {hours} hours at {_minute_mark(minute, second)}" + (f" from {start:02d}:00" if start else "")
-    return None
-
-
-def _every_words(step: tuple[int, int], unit: str, offset: str) -> str:
-    start, count = step
-    text = f"every {unit}" if count == 1 else f"every {count} {unit}s"
-    return text + (offset if start else "")
-
-
-def _clock_times(spec: _Spec) -> str:
-    hours, minutes, seconds = _values(spec.hours), _values(spec.minutes), _values(spec.seconds)
-    if not hours or not minutes or not seconds or len(hours) * len(minutes) * len(seconds) > 6:
-        return ""
-    times = sorted((h, m, s) for h in hours for m in minutes for s in seconds)
-    return ", ".join(f"{h:02d}:{m:02d}" + (f":{s:02d}" if s else "") for h, m, s in times)
-
-
-def _minute_mark(minute: int, second: int) -> str:
-    return f":{minute:02d}" + (f":{second:02d}" if second else "")
-
-
-def _weekday_list(field: _Field) -> str:
-    """ "Mon–Fri", "Mon, Wed, Fri"; "" for steps or *."""
-    names: list[str] = []
-    for part in field:
-        if part.start is None or part.step is not None:
-            return ""
-        short = _DAY_NAMES[part.start][:3]
-        names.append(short if part.end is None else f"{short}–{_DAY_NAMES[part.end][:3]}")
-    return ", ".join(names)
-
-
-def _month_name(month: int) -> str:
-    return _MONTHS[month - 1]
-
-
-def _values(field: _Field) -> list[int] | None:
-    """The plain values of a field (5 or 0,30); None when it has *, ranges or steps."""
-    if any(p.start is None or p.end is not None or p.step is not None for p in field):
-        return None
-    return sorted({p.start for p in field if p.start is not None})
-
-
-def _single(field: _Field) -> int | None:
-    values = _values(field)
-    return values[0] if values and len(values) == 1 else None
-
-
-def _every(field: _Field) -> tuple[int, int] | None:
-    """(start, step) of a field like 0/15 or */15; None otherwise."""
-    if len(field) != 1 or field[0].step is None or field[0].end is not None:
-        return None
-    return field[0].start or 0, field[0].step

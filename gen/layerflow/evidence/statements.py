@@ -277,6 +277,11 @@ def _resolve(expr: ast.expr, scope: ast.AST, module: Module, depth: int) -> _Res
     root = root_call(expr)
     if root is None:
         return _Resolved()
+    return _resolve_call(root, scope, module, depth)
+
+
+def _resolve_call(root: ast.Call, scope: ast.AST, module: Module, depth: int) -> _Resolved:
+    """A statement built by a call: text(), a local helper or builder, insert/update/delete, select(func...)."""
     name = _short_name(root, module)  # pg_insert -> insert
     if name == "text":
         inner = argument(root, 0, "text")
@@ -298,6 +303,10 @@ def _resolve(expr: ast.expr, scope: ast.AST, module: Module, depth: int) -> _Res
         return _Resolved((), functions=_func_calls(root, module))
     if name in {"exists", "union", "union_all", "values"}:
         return _Resolved(())
+    return _carried_or_imported(root, scope, module, depth)
+
+
+def _carried_or_imported(root: ast.Call, scope: ast.AST, module: Module, depth: int) -> _Resolved:
     carried = root.func.value if isinstance(root.func, ast.Attribute) else None
     if isinstance(carried, ast.Name | ast.Attribute) and module.bindings.value_of(carried, scope) is not None:
         # stmt.on_conflict_do_nothing(), stmt.bindparams(...): a statement bound to a name here, carried on

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Literal, NoReturn, TypeAlias
 
@@ -139,16 +139,6 @@ def normalize_field(name: str) -> str:
     if current:
         words.append("".join(current))
     return "_".join(words)
-
-
-def conjunction(parts: Iterable[Expr]) -> Expr:
-    """``a AND b AND ...``, flattened so that equal checks have equal trees."""
-    return _join(And, list(parts))
-
-
-def disjunction(parts: Iterable[Expr]) -> Expr:
-    """``a OR b OR ...``, flattened so that equal checks have equal trees."""
-    return _join(Or, list(parts))
 
 
 def fields_of(expr: Expr) -> frozenset[str]:
@@ -392,6 +382,7 @@ class _Parser:
 
 
 def _join(kind: type[And] | type[Or], parts: list[Expr]) -> Expr:
+    """``a AND b AND ...`` (or OR), flattened so that equal checks have equal trees."""
     if len(parts) == 1:
         return parts[0]
     operands: list[Expr] = []

@@ -183,8 +183,12 @@ def _from_events(path: str, text: str) -> Parsed[YNode | None] | None:
             loader.dispose()
 
 
-def _compose_events(path: str, text: str, loader: yaml.SafeLoader) -> Parsed[YNode | None]:
-    """The tree `_convert` makes of the composed node, built from the events in one pass."""
+def _compose_events(path: str, text: str, loader: yaml.SafeLoader) -> Parsed[YNode | None]:  # noqa: PLR0912, PLR0915
+    """The tree `_convert` makes of the composed node, built from the events in one pass.
+
+    One loop with the event types inline, on purpose: it runs once per YAML node of every input, and
+    a call per event was most of what this fast path saves over the composer (see _convert).
+    """
     get_event: Callable[[], Any] = loader.get_event  # events are read by their type, below
     lines = _Lines(text)
     odd_lines = bool(lines.extra)
@@ -320,29 +324,47 @@ def _convert(
     if budget.left < 0:
         raise _TooLarge(line)
     if isinstance(node, yaml.MappingNode):
-        if node.tag != "tag:yaml.org,2002:map":
-            problems.append(error(path, line, f"unsupported YAML tag {node.tag!r}: only plain data is read"))
-        try:
-            loader.flatten_mapping(node)  # resolves "<<" merge keys without constructing objects
-        except yaml.MarkedYAMLError as exc:
-            problems.append(error(path, line, f"invalid YAML merge key: {exc.problem}"))
-        mapping: dict[str, YNode] = {}
-        for key_node, value_node in node.value:
-            klines = lines.of(key_node.start_mark)
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(error(path, klines, "a mapping key must be plain text"))
-                continue
-            key = str(key_node.value)
-            if key in mapping:
-                problems.append(error(path, klines, f"duplicate key {key!r} (first on line {mapping[key].key_line})"))
-                continue
-            mapping[key] = _convert(value_node, path, loader, problems, budget, klines, lines)
-        return YNode(mapping, line, key_line)
+        return YNode(_convert_mapping(node, path, loader, problems, budget, lines, line), line, key_line)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
             problems.append(error(path, line, f"unsupported YAML tag {node.tag!r}: only plain data is read"))
         items = [_convert(item, path, loader, problems, budget, 0, lines) for item in node.value]
         return YNode(items, line, key_line)
+    return _convert_scalar(node, path, loader, problems, key_line, line)
+
+
+def _convert_mapping(
+    node: yaml.MappingNode,
+    path: str,
+    loader: yaml.SafeLoader,
+    problems: list[Problem],
+    budget: _Budget,
+    lines: _Lines,
+    line: int,
+) -> dict[str, YNode]:
+    if node.tag != "tag:yaml.org,2002:map":
+        problems.append(error(path, line, f"unsupported YAML tag {node.tag!r}: only plain data is read"))
+    try:
+        loader.flatten_mapping(node)  # resolves "<<" merge keys without constructing objects
+    except yaml.MarkedYAMLError as exc:
+        problems.append(error(path, line, f"invalid YAML merge key: {exc.problem}"))
+    mapping: dict[str, YNode] = {}
+    for key_node, value_node in node.value:
+        klines = lines.of(key_node.start_mark)
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(error(path, klines, "a mapping key must be plain text"))
+            continue
+        key = str(key_node.value)
+        if key in mapping:
+            problems.append(error(path, klines, f"duplicate key {key!r} (first on line {mapping[key].key_line})"))
+            continue
+        mapping[key] = _convert(value_node, path, loader, problems, budget, klines, lines)
+    return mapping
+
+
+def _convert_scalar(
+    node: yaml.Node, path: str, loader: yaml.SafeLoader, problems: list[Problem], key_line: int, line: int
+) -> YNode:
     assert isinstance(node, yaml.ScalarNode)
     if node.tag not in _SAFE_SCALAR_TAGS:
         problems.append(error(path, line, f"unsupported YAML tag {node.tag!r}: only plain data is read"))

@@ -59,77 +59,95 @@ def to_json_data(analysis: Analysis) -> dict[str, Any]:
         "tool": _tool(),
         "summary": summarize(analysis).as_json(),
         "problems": [],  # input errors; an analysis exists only when there are none
-        "signals": [
-            {
-                "uid": s.uid,
-                "name": s.name,
-                "domain": s.domain,
-                "p_layer": s.p_layer,
-                "producer": s.producer,
-                "consumers": [_consumer(c) for c in s.consumers],
-                "persistence": _persistence(s.persistence),
-                "location": _location(s.location),
-            }
-            for s in analysis.inputs.registry.signals
-        ],
-        "flows": [
-            {
-                "id": f.id,
-                "producer": f.producer,
-                "producer_id": f.producer_id,
-                "output": f.output,
-                "signals": list(f.signals),
-                "class": f.klass.value,
-                "category": f.category or None,
-                "flow": f.flow_kind.value,
-                "decision": [{"node": d.node, "question": d.question, "answer": d.answer} for d in f.decision],
-                "checks": [
-                    {"node": c.node, "name": c.name, "passed": c.passed, "message": c.message} for c in f.checks
-                ],
-                "status": f.status.value,
-                "location": _location(f.location),
-            }
-            for f in analysis.flows
-        ],
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity.value,
-                "subject": f.subject,
-                "message": f.message,
-                "location": _location(f.location),
-                "signals": list(f.signals),
-            }
-            for f in analysis.findings
-        ],
-        "gaps": [
-            {
-                "id": g.id,
-                "key": g.key,
-                "kind": g.kind.value,
-                "priority": g.priority,
-                "status": g.status.value,
-                "resolved_by": g.resolved_by or None,
-                "subject": g.subject,
-                "title": g.title,
-                "in_ledger": g.in_ledger,
-                "location": _location(g.location),
-                "signals": list(g.signals),
-            }
-            for g in analysis.gaps
-        ],
-        "changes": [
-            {
-                "id": c.id,
-                "signal": c.signal,
-                "status": c.status.value,
-                "reflected": c.reflected,
-                "drift": list(c.drift),
-                "resolves": list(c.resolves),
-            }
-            for c in analysis.changes
-        ],
+        "signals": signals_json(analysis),
+        "flows": flows_json(analysis),
+        "findings": findings_json(analysis),
+        "gaps": gaps_json(analysis),
+        "changes": changes_json(analysis),
     }
+
+
+def signals_json(analysis: Analysis) -> list[dict[str, Any]]:
+    return [
+        {
+            "uid": s.uid,
+            "name": s.name,
+            "domain": s.domain,
+            "p_layer": s.p_layer,
+            "producer": s.producer,
+            "consumers": [_consumer(c) for c in s.consumers],
+            "persistence": _persistence(s.persistence),
+            "location": _location(s.location),
+        }
+        for s in analysis.inputs.registry.signals
+    ]
+
+
+def flows_json(analysis: Analysis) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f.id,
+            "producer": f.producer,
+            "producer_id": f.producer_id,
+            "output": f.output,
+            "signals": list(f.signals),
+            "class": f.klass.value,
+            "category": f.category or None,
+            "flow": f.flow_kind.value,
+            "decision": [{"node": d.node, "question": d.question, "answer": d.answer} for d in f.decision],
+            "checks": [{"node": c.node, "name": c.name, "passed": c.passed, "message": c.message} for c in f.checks],
+            "status": f.status.value,
+            "location": _location(f.location),
+        }
+        for f in analysis.flows
+    ]
+
+
+def findings_json(analysis: Analysis) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": f.rule,
+            "severity": f.severity.value,
+            "subject": f.subject,
+            "message": f.message,
+            "location": _location(f.location),
+            "signals": list(f.signals),
+        }
+        for f in analysis.findings
+    ]
+
+
+def gaps_json(analysis: Analysis) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": g.id,
+            "key": g.key,
+            "kind": g.kind.value,
+            "priority": g.priority,
+            "status": g.status.value,
+            "resolved_by": g.resolved_by or None,
+            "subject": g.subject,
+            "title": g.title,
+            "in_ledger": g.in_ledger,
+            "location": _location(g.location),
+            "signals": list(g.signals),
+        }
+        for g in analysis.gaps
+    ]
+
+
+def changes_json(analysis: Analysis) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.id,
+            "signal": c.signal,
+            "status": c.status.value,
+            "reflected": c.reflected,
+            "drift": list(c.drift),
+            "resolves": list(c.resolves),
+        }
+        for c in analysis.changes
+    ]
 
 
 def to_json(analysis: Analysis) -> str:

@@ -137,7 +137,6 @@ def _flow_rows(flows: Iterable[Flow], analysis: Analysis, links: Links, *, with_
 def _classification(analysis: Analysis, links: Links) -> list[str]:
     flows = analysis.flows
     out = ["## 3. Flow Classification by Decision Tree", ""]
-    known = set(producer_ids(analysis))
     direct = [f for f in flows if is_direct_l6(f)]
     out += ["### 3.1 L7→L6 Flows (Q2 = YES)", ""]
     out += ["These L7 outputs flow to L6 (or L5/L4 runtime) and require persistence and verified consumption.", ""]
@@ -145,8 +144,30 @@ def _classification(analysis: Analysis, links: Links) -> list[str]:
         ("L7 Producer", "Signal UID", "Persistence", "Consumer", "Status"),
         _flow_rows(direct, analysis, links, with_signal=True),
     )
-    out += ["", "### 3.2 L7→L7 Flows (Q1 = YES, internal-only)", ""]
-    internal = [f for f in flows if f.klass is FlowClass.L7_L7]
+    out += ["", *_internal_flows(analysis, links)]
+    sections = (
+        ("3.3 L7→L8 Flows (Metrics to Monitoring)", [f for f in flows if f.klass is FlowClass.L7_L8]),
+        ("3.4 L7→L6 Flows (Deferred via Maintenance)", [f for f in flows if is_deferred_l6(f)]),
+        ("3.5 L7→L6 and L7 Flows (Q3 = YES)", [f for f in flows if f.klass is FlowClass.L7_BOTH]),
+        ("3.6 Unclassified Outputs", [f for f in flows if f.klass is FlowClass.UNCLASSIFIED]),
+    )
+    for title, members in sections:
+        if not members and title.startswith(("3.5", "3.6")):
+            continue
+        out += [f"### {title}", ""]
+        out += table(
+            ("L7 Producer", "Output", "Persistence", "Consumer", "Status"),
+            _flow_rows(members, analysis, links, with_signal=False),
+        )
+        out.append("")
+    return out
+
+
+def _internal_flows(analysis: Analysis, links: Links) -> list[str]:
+    """Section 3.2: the L7-internal artifacts by category, a summary of their statuses, and their isolation."""
+    out = ["### 3.2 L7→L7 Flows (Q1 = YES, internal-only)", ""]
+    internal = [f for f in analysis.flows if f.klass is FlowClass.L7_L7]
+    known = set(producer_ids(analysis))
     categories = [c for c in CATEGORY_TITLES if any(f.category == c for f in internal)]
     out += [f"These outputs stay within L7 for ops continuity: {len(categories)} categories.", ""]
     for number, category in enumerate(categories, 1):
@@ -186,21 +207,6 @@ def _classification(analysis: Analysis, links: Links) -> list[str]:
     out += table(("Category", "Count", "Status"), summary_rows)
     leaks = [f for f in internal if any(c.layer not in (None, "L7") for c in f.consumers)]
     out += ["", f"**Isolation:** {len(leaks)} L7-internal artifact(s) read outside L7.", ""]
-    sections = (
-        ("3.3 L7→L8 Flows (Metrics to Monitoring)", [f for f in flows if f.klass is FlowClass.L7_L8]),
-        ("3.4 L7→L6 Flows (Deferred via Maintenance)", [f for f in flows if is_deferred_l6(f)]),
-        ("3.5 L7→L6 and L7 Flows (Q3 = YES)", [f for f in flows if f.klass is FlowClass.L7_BOTH]),
-        ("3.6 Unclassified Outputs", [f for f in flows if f.klass is FlowClass.UNCLASSIFIED]),
-    )
-    for title, members in sections:
-        if not members and title.startswith(("3.5", "3.6")):
-            continue
-        out += [f"### {title}", ""]
-        out += table(
-            ("L7 Producer", "Output", "Persistence", "Consumer", "Status"),
-            _flow_rows(members, analysis, links, with_signal=False),
-        )
-        out.append("")
     return out
 
 
