@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests import goldens
+
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
-REGEN = os.environ.get("LAYERFLOW_REGEN_GOLDEN") == "1"
 
 
-def _compare(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if REGEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After LAYERFLOW_REGEN_GOLDEN=1: which golden files changed, each with the start of its diff."""
+    if not goldens.REGEN:
         return
-    assert path.exists(), f"no golden file {path}; run with LAYERFLOW_REGEN_GOLDEN=1 on purpose to create it"
-    expected = path.read_text(encoding="utf-8")
-    assert actual == expected, f"{name} differs from its golden file; regenerate on purpose if the change is right"
+    terminalreporter.section("golden files regenerated")
+    if not goldens.changed:
+        terminalreporter.write_line("none changed")
+    for name, diff in goldens.changed:
+        terminalreporter.write_line(f"changed: tests/golden/{name}")
+        for line in diff:
+            terminalreporter.write_line(f"    {line}")
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def golden() -> Callable[[str, object], None]:
         text = (
             value if isinstance(value, str) else json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         )
-        _compare(name, text)
+        goldens.compare(name, text)
 
     return check
 

@@ -447,7 +447,12 @@ def test_parse_unit_and_pairing_never_raise(text: str) -> None:
     service = parse_unit("fuzz.service", text)
     timer = parse_unit("fuzz.timer", text)
     result = pair_jobs([service.value, timer.value])
-    assert all(p.level is Level.WARNING for p in (*service.problems, *result.problems))
+    problems = (*service.problems, *timer.problems, *result.problems)
+    assert all(p.level is Level.WARNING for p in problems)
+    # Whatever the text, every problem and every job is located in one of the two files, on a line they have.
+    lines = len(text.splitlines()) + 1
+    for where in [p.location for p in problems] + [j.location for j in result.value]:
+        assert where.path in {"fuzz.service", "fuzz.timer"} and 0 <= where.line <= lines, where
 
 
 @settings(max_examples=200, deadline=None)

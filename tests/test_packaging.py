@@ -25,6 +25,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 import layerflow
+from tests.goldens import compare_check_json
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -278,7 +279,8 @@ def test_wheel_installs_next_to_the_newest_releases(dist: Dist, tmp_path: Path) 
         timeout=300,
         check=False,
     )
-    assert check.stdout == (ROOT / "tests/golden/cli/check.json").read_text(encoding="utf-8"), check.stderr
+    assert check.stdout, check.stderr
+    compare_check_json("cli/check", check.stdout)  # the same answer as this checkout's, stage by stage
     assert check.returncode == json.loads(check.stdout)["summary"]["exit_code"]
 
     (work / "docs").mkdir()

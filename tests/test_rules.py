@@ -302,11 +302,21 @@ def test_other_shapes_are_notes_never_errors(replace: str, by: str, words: str) 
 
 
 def test_the_built_in_question_is_asked_when_a_node_has_none() -> None:
+    from layerflow.audit.classify import classify_all
     from layerflow.model.rules import BUILT_IN_QUESTIONS
+    from layerflow.parse.registry import parse_registry
 
     rules = parse_rules(PATH, MINIMAL.replace('      question: "Both?"\n', "")).value
     assert rules.node("q3_l7_to_both").question == ""  # type: ignore[union-attr]
     assert BUILT_IN_QUESTIONS["q3_l7_to_both"] == "Output required by BOTH?"
+    table = (
+        "## Signals\n\n| UID | Signal | Producer | P-Layer | Consumer | C-Layer | Persistence |\n"
+        "|---|---|---|---|---|---|---|\n| SIG-001 | Thing | job.py | L7 | api.py, ops.py | L6, L7 | PostgreSQL |\n"
+    )
+    (flow,) = classify_all(parse_registry([("reg.md", table)]).value, None, rules)
+    asked = {d.node: d.question for d in flow.decision}
+    assert asked["q3_l7_to_both"] == "Output required by BOTH?"  # the node without a question asks this
+    assert asked["q1_l7_only"] == rules.node("q1_l7_only").question  # type: ignore[union-attr]  # the others their own
 
 
 # ---------------------------------------------------------------- property

@@ -194,6 +194,8 @@ def test_strict_build_passes_when_gaps_close(root: Path, tmp_path: Path) -> None
     (work / "mkdocs.yml").write_text(config, encoding="utf-8")
     result = build(work, "--strict")
     assert result.returncode == 0, result.stderr
+    assert not re.search(r"GAP-\d+ P\d open", result.stderr), result.stderr  # no open gap fails it any more
+    assert (work / "site/gaps/index.html").is_file()  # and the site, open gaps shown, is written
 
 
 def test_invalid_input_stops_with_located_errors(root: Path, tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ from layerflow.render.report import render_report
 
 __all__ = ["Site", "build_site", "error_page"]
 
+PAGES = ROOT_LINKS  # links from the docs root are where the pages live: one place says both
+
 
 @dataclass
 class Site:
@@ -59,36 +61,36 @@ def build_site(
     site.diagrams["overview"] = dot.layer_overview(analysis, names)
     site.diagrams["decision-tree"] = dot.decision_tree(analysis)
     site.pages["index.md"] = home_page(analysis)
-    site.pages["report.md"] = render_report(analysis, ROOT_LINKS, diagram=placeholder("decision-tree"))
+    site.pages[PAGES.report()] = render_report(analysis, ROOT_LINKS, diagram=placeholder("decision-tree"))
     _producers(site, analysis, names, links)
     _signals(site, analysis, names, links)
-    site.pages["gaps/index.md"] = gaps_index(analysis)
+    site.pages[PAGES.index("gaps")] = gaps_index(analysis)
     known = set(producer_ids(analysis))
     for gap in analysis.gaps:
-        site.pages[f"gaps/{gap.id.lower()}.md"] = gap_page(analysis, gap, known)
-        site.titles[f"gaps/{gap.id.lower()}.md"] = f"{gap.id}: {gap_subject(analysis, gap)}"
-    site.pages["changes/index.md"] = changes_index(analysis)
+        site.pages[PAGES.gap(gap.id)] = gap_page(analysis, gap, known)
+        site.titles[PAGES.gap(gap.id)] = f"{gap.id}: {gap_subject(analysis, gap)}"
+    site.pages[PAGES.index("changes")] = changes_index(analysis)
     for record in analysis.inputs.changes:
         page, evidence = change_page(analysis, record, render_markdown)
-        site.pages[f"changes/{record.id.lower()}.md"] = page
-        site.titles[f"changes/{record.id.lower()}.md"] = f"{record.id}: {record.signal} {record.title}"
+        site.pages[PAGES.change(record.id)] = page
+        site.titles[PAGES.change(record.id)] = f"{record.id}: {record.signal} {record.title}"
         site.fragments.update(evidence)
     return site
 
 
 def _producers(site: Site, analysis: Analysis, names: Mapping[str, str], links: Links) -> None:
-    site.pages["producers/index.md"] = producers_index(analysis)
+    site.pages[PAGES.index("producers")] = producers_index(analysis)
     counts = dot.tree_counts(analysis.flows)
     for producer_id in producer_ids(analysis):
         flows = analysis.flows_of(producer_id)
-        site.pages[f"producers/{producer_id}.md"] = producer_page(analysis, producer_id, links)
-        site.titles[f"producers/{producer_id}.md"] = flows[0].producer if flows else producer_id
+        site.pages[PAGES.producer(producer_id)] = producer_page(analysis, producer_id, links)
+        site.titles[PAGES.producer(producer_id)] = flows[0].producer if flows else producer_id
         site.diagrams[f"producer-{producer_id}"] = dot.producer_graph(analysis, producer_id, names)
         site.diagrams[f"tree-{producer_id}"] = dot.decision_tree(analysis, flows, counts)
 
 
 def _signals(site: Site, analysis: Analysis, names: Mapping[str, str], links: Links) -> None:
-    site.pages["signals/index.md"] = signals_index(analysis)
+    site.pages[PAGES.index("signals")] = signals_index(analysis)
     known = set(producer_ids(analysis))
     flows_by_signal: dict[str, list[Flow]] = {}
     for flow in analysis.flows:
@@ -96,6 +98,6 @@ def _signals(site: Site, analysis: Analysis, names: Mapping[str, str], links: Li
             flows_by_signal.setdefault(uid, []).append(flow)
     for signal in analysis.inputs.registry.signals:
         mine = flows_by_signal.get(signal.uid, [])
-        site.pages[f"signals/{signal.uid.lower()}.md"] = signal_page(analysis, signal, mine, known, links)
-        site.titles[f"signals/{signal.uid.lower()}.md"] = f"{signal.uid} {signal.name}"
+        site.pages[PAGES.signal(signal.uid)] = signal_page(analysis, signal, mine, known, links)
+        site.titles[PAGES.signal(signal.uid)] = f"{signal.uid} {signal.name}"
         site.diagrams[f"signal-{signal.uid.lower()}"] = dot.signal_graph(analysis, signal, mine, names)
