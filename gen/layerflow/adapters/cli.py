@@ -1,4 +1,4 @@
-"""`layerflow check | report | ledger`: the only module that prints.
+"""`layerflow check | report | ledger | baseline | diff`: the only module that prints (with adapters.ci).
 
 Exit codes follow auditor_rules' auditor_interface: 0 all pass, 1 warnings
 only, 2 blocking findings; 3 invalid input (every problem listed, no traceback).
@@ -12,10 +12,16 @@ from collections.abc import Sequence
 
 from layerflow import __version__
 from layerflow.adapters.application import load_and_analyse
+from layerflow.adapters.ci import run_diff, site_url_of, write_baseline
+from layerflow.adapters.judge import Judging, baseline_path, judged
 from layerflow.adapters.load import DEFAULT_DIR, Sources
+from layerflow.audit.baseline import BASELINE_FILENAME
 from layerflow.model import Analysis, Level, Problem
-from layerflow.render.machine import problems_json, problems_sarif, to_json, to_sarif
+from layerflow.render.github import to_github
+from layerflow.render.gitlab import to_gitlab
+from layerflow.render.machine import problems_json, problems_sarif, to_json
 from layerflow.render.report import render_report
+from layerflow.render.sarif import to_sarif
 from layerflow.render.text import to_text
 
 EXIT_INVALID_INPUT = 3
@@ -29,8 +35,13 @@ def _parser() -> argparse.ArgumentParser:
         ("check", "classify L7 flows, find gaps, evaluate CI gates; exit 0/1/2 (3: invalid input)"),
         ("report", "print the L7→L6 flow sufficiency report as Markdown"),
         ("ledger", "print gap-ledger entries for gaps the ledger does not know yet"),
+        ("baseline", "write the current findings to BASE/layerflow-baseline.json: check then judges only new ones"),
+        ("diff", "what changed in the registry between two revisions or directories; exit 0/1/2 (3: invalid)"),
     ):
         sub = commands.add_parser(name, help=help_text)
+        if name == "diff":
+            sub.add_argument("base_side", metavar="BASE", help="git revision or directory holding the inputs before")
+            sub.add_argument("head_side", metavar="HEAD", nargs="?", help="the same after (default: the working tree)")
         sub.add_argument("--base", help="directory holding the defaults; must exist when given (default: ./registry)")
         sub.add_argument("--registry", action="append", default=[], help="registry Markdown file or directory")
         sub.add_argument("--changes", help="directory of change records (default: BASE/REGISTRY_CHANGES)")
@@ -48,11 +59,28 @@ def _parser() -> argparse.ArgumentParser:
             help="directory of systemd units/cron files (repeatable)",
         )
         if name == "check":
-            sub.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+            sub.add_argument("--format", choices=("text", "json", "sarif", "github", "gitlab"), default="text")
             sub.add_argument(
                 "--observe", action="store_true", help="report findings but exit 0 unless input is invalid"
             )
+            sub.add_argument("--site-url", help="the published site, for SARIF rule links (default: mkdocs.yml's)")
+        if name in ("check", "report"):
+            _judging_options(sub)
+        if name == "baseline":
+            sub.add_argument(
+                "--output", metavar="FILE", help="where to write it (default: BASE/layerflow-baseline.json)"
+            )
+        if name == "diff":
+            sub.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     return parser
+
+
+def _judging_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--baseline", metavar="FILE", help="baseline to judge against (default: BASE/" + BASELINE_FILENAME + ")"
+    )
+    sub.add_argument("--no-baseline", action="store_true", help="judge every finding, baseline or not")
+    sub.add_argument("--new-since", metavar="REV", help="judge only findings that are new since git revision REV")
 
 
 def _report_errors(errors: Sequence[Problem], fmt: str = "text") -> int:
@@ -66,9 +94,8 @@ def _report_errors(errors: Sequence[Problem], fmt: str = "text") -> int:
     return EXIT_INVALID_INPUT
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    sources = Sources(
+def _sources(args: argparse.Namespace) -> Sources:
+    return Sources(
         registry=tuple(args.registry),
         changes=args.changes,
         rules=args.rules,
@@ -79,7 +106,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         ops=tuple(args.ops),
         base_given=args.base is not None,
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    sources = _sources(args)
+    if args.command == "diff":
+        return run_diff(sources, args.base_side, args.head_side, args.format)
+    judging = Judging(
+        baseline=getattr(args, "baseline", None),
+        use_baseline=not getattr(args, "no_baseline", False) and args.command in ("check", "report"),
+        new_since=getattr(args, "new_since", None),
+    )
     analysis, problems = load_and_analyse(sources)
+    if analysis is not None:
+        analysis, problems = judged(analysis, sources, judging)
     if analysis is None:
         return _report_errors([p for p in problems if p.level is Level.ERROR], getattr(args, "format", "text"))
     if args.command == "report":
@@ -88,7 +129,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ledger":
         sys.stdout.write(_ledger_entries(analysis))
         return 0
-    rendered = {"json": to_json, "sarif": to_sarif}.get(args.format)
+    if args.command == "baseline":
+        return write_baseline(analysis, args.output or baseline_path(sources, judging))
+    site_url = args.site_url if args.site_url is not None else site_url_of("mkdocs.yml")
+    rendered = {
+        "json": to_json,
+        "sarif": lambda a: to_sarif(a, site_url),
+        "github": to_github,
+        "gitlab": to_gitlab,
+    }.get(args.format)
     sys.stdout.write(rendered(analysis) if rendered else to_text(analysis, observe=args.observe))
     return 0 if args.observe else analysis.exit_code
 

@@ -34,6 +34,7 @@ from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, remember
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
 from layerflow.adapters.inline_cache import inline_diagram
+from layerflow.adapters.judge import Judging, baseline_path, judged
 from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.audit.analysis import INPUT_RULE
 from layerflow.model import LAYERS, Analysis, GapStatus, Severity
@@ -61,6 +62,9 @@ class LayerflowConfig(Config):
     # The lowest gap priority whose open gaps fail a strict build; "none" fails on blocking findings only.
     fail_on = opt.Choice(("P1", "P2", "P3", "none"), default="P3")
     layers = opt.DictOfItems(opt.Type(str), default={})
+    # CI judgement: BASE/layerflow-baseline.json is read when present; a named file must exist; false: none.
+    baseline = opt.Optional(opt.Type(str))
+    use_baseline = opt.Type(bool, default=True)
     cache_dir = opt.Type(str, default=".layerflow-cache")
 
 
@@ -74,6 +78,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.fragments: dict[str, str] = {}  # evidence HTML, swapped in before search indexing
         self.diagrams: dict[str, str] = {}  # inline SVG, swapped in after
         self.watch: list[str] = []
+        self.root = ""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
@@ -97,15 +102,20 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             base_given=c.base is not None,
         )
         self.cache_dir = here(c.cache_dir) or ""
+        self.root = root
         unknown = sorted(k for k in c.layers if k not in LAYERS)
         if unknown:
             raise PluginError(f"layerflow: 'layers' names {', '.join(unknown)}; layers are L1..L8")
-        self.watch = sorted({p for ps, _ in self.sources.resolved().values() for p in ps})  # with code and ops
+        watched = {p for ps, _ in self.sources.resolved().values() for p in ps}  # with code and ops
+        self.watch = sorted(watched | {baseline_path(self.sources, Judging(baseline=self._here(c.baseline)))})
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()
         analysis, problems = load_and_analyse(self.sources)
+        if analysis is not None:  # suppressions and the baseline: what is known or suppressed fails no build
+            judging = Judging(baseline=self._here(self.config.baseline), use_baseline=self.config.use_baseline)
+            analysis, problems = judged(analysis, self.sources, judging)
         if analysis is not None:
             _progress(
                 started,
@@ -140,6 +150,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             files.append(page)
         return files
 
+    def _here(self, path: str | None) -> str | None:
+        return None if path is None else os.path.normpath(os.path.join(self.root, path))
+
     def _diagrams(self, site: Site) -> dict[str, str]:
         try:
             svgs = render_svgs(site.diagrams, self.cache_dir or None)
@@ -152,8 +165,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             if finding.rule == INPUT_RULE:  # what `layerflow check` prints as an input warning, in its words
                 log.warning(f"{finding.location}: {finding.message}")
         limit = _PRIORITY_RANK.get(self.config.fail_on, 0)
+        judged_gaps = {f.subject for f in analysis.findings if f.rule.startswith("gap.")}  # not known, not suppressed
         for gap in analysis.gaps:
-            if gap.status is GapStatus.OPEN and _PRIORITY_RANK.get(gap.priority, 9) <= limit:
+            if gap.status is GapStatus.OPEN and gap.id in judged_gaps and _PRIORITY_RANK.get(gap.priority, 9) <= limit:
                 log.warning(f"{gap.id} {gap.priority} open: {gap.subject}: {gap.title} ({gap.location})")
         for finding in analysis.findings:
             if finding.severity is Severity.BLOCKING and not finding.rule.startswith("gap."):

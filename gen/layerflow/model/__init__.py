@@ -10,7 +10,8 @@ read in one sitting and shared by the parsers, the audit and the renderers.
     inputs      the inventory, the ledger, and Inputs: everything one audit reads
     facts       what reading code and ops files found (--code/--ops)
     assessment  those facts held against the registry: matches, writers, jobs
-    results     what one audit concludes, up to the Analysis renderers read
+    results     what one audit concludes, up to the Analysis renderers read (with the CI judgement)
+    fingerprint stable fingerprints of findings (baselines, SARIF, diffs); diff: a registry diff
     summary     counts over an Analysis; labels: how messages name signals
 
 The names of base, registry, rules, inputs and results are importable from here.
@@ -56,6 +57,7 @@ from layerflow.model.results import (
     FLOW_STATUS_TITLES,
     GAP_STATUS_TITLES,
     Analysis,
+    BaselineEntry,
     ChangeOutcome,
     Check,
     Decision,
@@ -69,6 +71,8 @@ from layerflow.model.results import (
     GapStatus,
     GateOutcome,
     Severity,
+    Suppressed,
+    Suppression,
     UnknownShare,
 )
 from layerflow.model.rules import (
@@ -96,6 +100,7 @@ __all__ = [
     "RUNTIME_LAYERS",
     "UNKNOWN",
     "Analysis",
+    "BaselineEntry",
     "ChangeOutcome",
     "ChangeRecord",
     "ChangeStatus",
@@ -138,6 +143,8 @@ __all__ = [
     "Severity",
     "Signal",
     "Store",
+    "Suppressed",
+    "Suppression",
     "UnknownKey",
     "UnknownPolicy",
     "UnknownShare",

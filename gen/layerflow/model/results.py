@@ -206,6 +206,40 @@ class UnknownShare:
         return 100.0 * len(self.signals) / self.total if self.total else 0.0
 
 
+# ------------------------------------------------------ what a CI gate judges
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """`# layerflow: ignore[rule] reason` in code, `<!-- layerflow: ignore rule -- reason -->` on a registry row."""
+
+    rules: tuple[str, ...]  # rule ids; a trailing "*" matches a family ("evidence.*")
+    reason: str
+    location: Location  # where the comment is
+    scope: str  # "row" (a registry row), "line" (the code line it ends), "file" (a code file's header)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding a reasoned suppression took out of the verdict; still shown, with the reason."""
+
+    finding: Finding
+    suppression: Suppression
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    """One finding a baseline accepted: matched by fingerprint (rule, subject, signals, file; never a line)."""
+
+    fingerprint: str
+    rule: str
+    severity: str
+    subject: str
+    path: str
+    signals: tuple[str, ...] = ()
+    message: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything one audit concluded; renderers only read this."""
@@ -219,6 +253,11 @@ class Analysis:
     unknowns: tuple[UnknownShare, ...] = ()  # UNKNOWN per field, against the rules' unknown_handling
     assessment: Assessment | None = None  # the code and ops evidence held against the registry; None without either
     record_fields: tuple[tuple[FieldChange, ...], ...] = ()  # what each of inputs.changes changes, in their order
+    # The CI judgement (adapters.judge): `findings` then holds only what is judged (new); these are kept apart.
+    known: tuple[Finding, ...] = ()  # in the baseline (or present at --new-since): listed, never the exit code
+    fixed: tuple[BaselineEntry, ...] = ()  # in the baseline, no longer found
+    suppressed: tuple[Suppressed, ...] = ()
+    baseline: str = ""  # what `known` was judged against: a baseline file or "--new-since REV"; "" none
     _gaps_by_flow: Mapping[str, tuple[Gap, ...]] = field(init=False, repr=False, compare=False)
     _flows_by_producer: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False, compare=False)
     _fields_by_record: Mapping[int, tuple[FieldChange, ...]] = field(init=False, repr=False, compare=False)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from layerflow.parse.suppressions import strip_directives
+
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")  # the closing #s are cut by _heading_text
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^`]*)$")
 _DELIMITER_CELL = re.compile(r"^[ \t]*:?-+:?[ \t]*$")
@@ -64,8 +66,11 @@ class Document:
 
 
 def split_row(line: str) -> tuple[str, ...]:
-    """Cells of a pipe-table row; `\\|` is a literal pipe, leading/trailing pipes optional."""
-    text = line.strip()
+    """Cells of a pipe-table row; `\\|` is a literal pipe, leading/trailing pipes optional.
+
+    A `<!-- layerflow: ... -->` comment (a suppression, parse.suppressions) is no cell.
+    """
+    text = strip_directives(line).strip()
     if text.startswith("|"):
         text = text[1:]
     if text.endswith("|") and not text.endswith("\\|"):

@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from layerflow import __version__
-from layerflow.model import Analysis, Consumer, Location, Persistence, Problem, Severity
+from layerflow.model import Analysis, Consumer, Finding, Location, Persistence, Problem
+from layerflow.model.fingerprint import fingerprints
 from layerflow.model.summary import summarize
 from layerflow.render.jsontext import dumps_indented
+from layerflow.render.machine_judgement import judgement_json
+from layerflow.render.sarif import problems_sarif, to_sarif
 
 SCHEMA_VERSION = 1
 
@@ -54,6 +57,13 @@ def problems_json(problems: Sequence[Problem], exit_code: int) -> str:
 
 
 def to_json_data(analysis: Analysis) -> dict[str, Any]:
+    data = _analysis_json(analysis)
+    data.update(judgement_json(analysis, finding_json))
+    data["summary"]["judgement"] = data.pop("judgement_summary")
+    return data
+
+
+def _analysis_json(analysis: Analysis) -> dict[str, Any]:
     return {
         "version": SCHEMA_VERSION,
         "tool": _tool(),
@@ -105,16 +115,21 @@ def flows_json(analysis: Analysis) -> list[dict[str, Any]]:
 
 def findings_json(analysis: Analysis) -> list[dict[str, Any]]:
     return [
-        {
-            "rule": f.rule,
-            "severity": f.severity.value,
-            "subject": f.subject,
-            "message": f.message,
-            "location": _location(f.location),
-            "signals": list(f.signals),
-        }
-        for f in analysis.findings
+        finding_json(f, fp)
+        for f, fp in zip(analysis.findings, fingerprints(analysis.findings, analysis.gaps), strict=True)
     ]
+
+
+def finding_json(finding: Finding, fingerprint: str) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "subject": finding.subject,
+        "message": finding.message,
+        "location": _location(finding.location),
+        "signals": list(finding.signals),
+        "fingerprint": fingerprint,
+    }
 
 
 def gaps_json(analysis: Analysis) -> list[dict[str, Any]]:
@@ -154,62 +169,5 @@ def to_json(analysis: Analysis) -> str:
     return dumps_indented(to_json_data(analysis)) + "\n"
 
 
-_SARIF_LEVEL = {Severity.BLOCKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
-def _physical(location: Location) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": location.path}}
-    if location.line:
-        physical["region"] = {"startLine": location.line}
-    return {"physicalLocation": physical}
-
-
-def to_sarif(analysis: Analysis) -> str:
-    rules = sorted({f.rule for f in analysis.findings})
-    results = [
-        {
-            "ruleId": finding.rule,
-            "ruleIndex": rules.index(finding.rule),
-            "level": _SARIF_LEVEL[finding.severity],
-            "message": {"text": finding.message},
-            "locations": [_physical(finding.location)],
-            "partialFingerprints": {"layerflowSubject": f"{finding.rule}:{finding.subject}"},
-            "properties": {
-                "subject": finding.subject,
-                "severity": finding.severity.value,
-                "signals": list(finding.signals),
-            },
-        }
-        for finding in analysis.findings
-    ]
-    return _sarif_log(rules, results, {"executionSuccessful": True})
-
-
-def problems_sarif(problems: Sequence[Problem], exit_code: int) -> str:
-    """Invalid input as a SARIF log: no results, an unsuccessful invocation whose notifications are the problems."""
-    notifications = [
-        {"level": "error", "message": {"text": p.message}, "locations": [_physical(p.location)]} for p in problems
-    ]
-    invocation = {"executionSuccessful": False, "exitCode": exit_code, "toolExecutionNotifications": notifications}
-    return _sarif_log([], [], invocation)
-
-
-def _sarif_log(rules: Sequence[str], results: Sequence[dict[str, Any]], invocation: dict[str, Any]) -> str:
-    sarif = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "layerflow",
-                        "version": __version__,
-                        "rules": [{"id": rule, "shortDescription": {"text": rule}} for rule in rules],
-                    }
-                },
-                "invocations": [invocation],
-                "results": list(results),
-            }
-        ],
-    }
-    return dumps_indented(sarif) + "\n"
+# SARIF lives in render.sarif; these names stay importable from here.
+__all__ = ["problems_json", "problems_sarif", "to_json", "to_json_data", "to_sarif"]

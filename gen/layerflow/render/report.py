@@ -23,6 +23,7 @@ from layerflow.model import (
 from layerflow.model.summary import CATEGORY_TITLES, is_deferred_l6, is_direct_l6, producer_ids, summarize
 from layerflow.render.escape import md, md_code
 from layerflow.render.evidence import code_evidence_section, has_evidence, inventory_schedules
+from layerflow.render.findings_page import judgement_section
 from layerflow.render.links import NO_LINKS, Links
 from layerflow.render.markup import table
 from layerflow.render.rules import decision_tree_section
@@ -87,6 +88,7 @@ def render_report(analysis: Analysis, links: Links = NO_LINKS, *, diagram: str =
         number += 1
     out += _recommendations(analysis, links, number)
     out += _summary(analysis, number + 1)
+    out += judgement_section(analysis, links)  # suppressed and baselined findings, when there are any
     return "\n".join(out).rstrip("\n") + "\n"
 
 

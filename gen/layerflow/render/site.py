@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from layerflow.model import Analysis, Flow
 from layerflow.model.summary import producer_ids
 from layerflow.render import dot
+from layerflow.render.findings_page import findings_page
 from layerflow.render.links import Links, has_source_page, source_page_path
 from layerflow.render.markup import placeholder
 from layerflow.render.pages.changes import change_page, changes_index
@@ -69,6 +70,7 @@ def build_site(
     for gap in analysis.gaps:
         site.pages[PAGES.gap(gap.id)] = gap_page(analysis, gap, known)
         site.titles[PAGES.gap(gap.id)] = f"{gap.id}: {gap_subject(analysis, gap)}"
+    site.pages["findings.md"] = findings_page(analysis)  # every rule, and what the CI judgement set aside
     site.pages[PAGES.index("changes")] = changes_index(analysis)
     for record in analysis.inputs.changes:
         page, evidence = change_page(analysis, record, render_markdown)
