@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from layerflow.adapters.cli import main
-from layerflow.audit.fingerprint import VERSION_KEY
+from layerflow.model.fingerprint import VERSION_KEY
 
 WRITERS = 240  # the Done-when code base; the other tests need only a few (SMALL)
 SMALL = 12
@@ -137,8 +137,9 @@ def test_known_findings_annotate_nothing_and_fail_no_strict_build(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A known finding is no longer judged anywhere: not in the github annotations, not in the plugin's gate."""
+    from layerflow.adapters.application import load_and_analyse
     from layerflow.adapters.judge import Judging, judged
-    from layerflow.adapters.load import Sources, load_and_analyse
+    from layerflow.adapters.load import Sources
     from layerflow.adapters.mkdocs_plugin import LayerflowPlugin
 
     assert main(["baseline", "--code", "app"]) == 0

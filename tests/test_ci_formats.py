@@ -121,7 +121,7 @@ def test_github_output_is_workflow_commands(project: tuple[str, list[str]], caps
     assert lines, name
     for line in lines:
         assert COMMAND.match(line), line
-    json_code, data = _run(capsys, "check", *args, "--format", "json")
+    _, data = _run(capsys, "check", *args, "--format", "json")
     assert len(lines) - 1 == len(json.loads(data)["findings"])  # one annotation per finding, then the summary
     assert lines[-1].startswith("::notice title=layerflow::")
 

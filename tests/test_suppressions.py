@@ -137,8 +137,9 @@ def test_text_and_report_show_the_reasons(northwind: Path, capsys: pytest.Captur
 
 
 def test_site_findings_page_lists_them_escaped(northwind: Path) -> None:
+    from layerflow.adapters.application import load_and_analyse
     from layerflow.adapters.judge import Judging, judged
-    from layerflow.adapters.load import Sources, load_and_analyse
+    from layerflow.adapters.load import Sources
     from layerflow.render.site import build_site
 
     _edit(
