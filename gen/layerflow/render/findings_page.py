@@ -22,24 +22,16 @@ def _rows(findings: Sequence[Finding]) -> list[tuple[str, ...]]:
 
 
 def suppressed_lines(analysis: Analysis) -> list[str]:
+    """One list item per suppressed finding (paths are long and unbreakable: a table would scroll sideways)."""
     if not analysis.suppressed:
         return []
-    rows = [
-        (
-            md_code(s.finding.rule),
-            md(str(s.finding.location)),
-            md(s.finding.message),
-            md(s.suppression.reason),
-            md(str(s.suppression.location)),
-        )
-        for s in analysis.suppressed
-    ]
-    return [
-        f"Suppressed with a reason ({len(analysis.suppressed)}): not judged, shown here.",
-        "",
-        *table(("Rule", "Where", "Finding", "Reason", "Suppressed at"), rows),
-        "",
-    ]
+    out = [f"Suppressed with a reason ({len(analysis.suppressed)}): not judged, shown here.", ""]
+    for hidden in analysis.suppressed:
+        finding, suppression = hidden.finding, hidden.suppression
+        written = "" if suppression.location == finding.location else f" (written at {md(str(suppression.location))})"
+        out.append(f"- {md_code(finding.rule)} at {md(str(finding.location))}: {md(finding.message)}  ")
+        out.append(f"  **Reason:** {md(suppression.reason)}{written}")
+    return [*out, ""]
 
 
 def baseline_lines(analysis: Analysis) -> list[str]:
@@ -70,11 +62,14 @@ def findings_page(analysis: Analysis) -> str:
     counts = {s: sum(1 for f in judged if f.severity is s) for s in Severity}
     out = ["# Findings", ""]
     out.append(
-        f"{counts[Severity.BLOCKING]} blocking, {counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes "
-        f"judged; {len(analysis.known)} known, {len(analysis.suppressed)} suppressed, {len(analysis.fixed)} fixed."
+        f"Judged: {counts[Severity.BLOCKING]} blocking, {counts[Severity.WARNING]} warning(s), "
+        f"{counts[Severity.INFO]} note(s). Set aside: {len(analysis.known)} known (baseline), "
+        f"{len(analysis.suppressed)} suppressed with a reason, {len(analysis.fixed)} fixed since the baseline."
     )
     out.append("")
-    out += suppressed_lines(analysis) + baseline_lines(analysis)
+    aside = suppressed_lines(analysis) + baseline_lines(analysis)
+    if aside:
+        out += ["## Set aside", "", *aside]
     rules = sorted({f.rule for f in (*judged, *analysis.known, *(s.finding for s in analysis.suppressed))})
     out += ["## Rules", ""]
     for rule in rules:
@@ -85,7 +80,8 @@ def findings_page(analysis: Analysis) -> str:
         if text.help and text.help != text.full:
             out += [f"What to do: {md(text.help)}", ""]
         if mine:
-            out += [*table(("Severity", "Rule", "Where", "Finding"), _rows(mine)), ""]
+            rows = [(f.severity.value, md(str(f.location)), md(f.message)) for f in mine]
+            out += [*table(("Severity", "Where", "Finding"), rows), ""]
         else:
             out += ["Nothing judged under this rule (see above for known or suppressed findings).", ""]
     return "\n".join(out).rstrip("\n") + "\n"
