@@ -17,6 +17,7 @@ DIFF_LINES = 40  # of each changed file's diff, in the summary after a regenerat
 # What `layerflow check --format json` holds, a golden file a stage: the head, then one per list.
 CHECK_HEAD = ("version", "tool", "summary", "problems")
 CHECK_STAGES = ("signals", "flows", "findings", "gaps", "changes")
+CHECK_JUDGEMENT = ("baseline", "known", "fixed", "suppressed")  # what a baseline or suppressions set aside
 
 changed: list[tuple[str, list[str]]] = []  # (golden name, the start of its diff), for the terminal summary
 
@@ -47,10 +48,11 @@ def check_stages(text: str) -> dict[str, str]:
     what the CLI's writer makes of the document.
     """
     document: dict[str, Any] = json.loads(text)
-    assert list(document) == [*CHECK_HEAD, *CHECK_STAGES], list(document)
+    assert list(document) == [*CHECK_HEAD, *CHECK_STAGES, *CHECK_JUDGEMENT], list(document)
     assert text == dumps_indented(document) + "\n", "the CLI writes its JSON in one format"
     stages = {"head.json": dumps_indented({key: document[key] for key in CHECK_HEAD}) + "\n"}
     stages.update({f"{stage}.json": dumps_indented(document[stage]) + "\n" for stage in CHECK_STAGES})
+    stages["judgement.json"] = dumps_indented({key: document[key] for key in CHECK_JUDGEMENT}) + "\n"
     return stages
 
 
