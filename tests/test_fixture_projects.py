@@ -637,9 +637,7 @@ plugins:
       base: registry
       code: [src]
       ops: [deploy/systemd]
-markdown_extensions: [admonition, tables, {toc: {permalink: true}}, pymdownx.superfences]
-extra_css: [stylesheets/layerflow.css]
-extra_javascript: [javascripts/layerflow.js]
+markdown_extensions: [{toc: {permalink: true}}, pymdownx.superfences]
 validation: {nav: {omitted_files: ignore}, links: {not_found: warn, anchors: warn}}
 """
 

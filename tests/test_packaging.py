@@ -241,6 +241,7 @@ def wheel_metadata(dist: Dist) -> tuple[set[str], email.message.Message]:
 def test_wheel_holds_the_package_its_license_and_ranges(dist: Dist) -> None:
     names, metadata = wheel_metadata(dist)
     assert {"layerflow/__main__.py", "layerflow/py.typed", "layerflow/schemas/producers.schema.json"} <= names
+    assert {"layerflow/assets/layerflow.css", "layerflow/assets/layerflow.js"} <= names, "the plugin's CSS and JS"
     assert not [n for n in names if n.startswith(("tests/", "registry/", "docs/", "bench/"))]
     assert metadata["Version"] == layerflow.__version__
     assert metadata["License-Expression"] == "MIT"
@@ -283,12 +284,9 @@ def test_wheel_installs_next_to_the_newest_releases(dist: Dist, tmp_path: Path) 
     compare_check_json("cli/check", check.stdout)  # the same answer as this checkout's, stage by stage
     assert check.returncode == json.loads(check.stdout)["summary"]["exit_code"]
 
+    # The README's "Use it in your project": an empty docs/ and the two-line config, nothing of this repository's.
     (work / "docs").mkdir()
-    (work / "mkdocs.yml").write_text(
-        "site_name: layerflow from its wheel\ntheme: {name: material}\n"
-        "plugins:\n  - search\n  - layerflow:\n      base: registry\n",
-        encoding="utf-8",
-    )
+    (work / "mkdocs.yml").write_text(readme_config(), encoding="utf-8")
     built = subprocess.run(
         [venv / "bin/properdocs", "build", "-f", "mkdocs.yml"],
         cwd=work,
@@ -301,9 +299,33 @@ def test_wheel_installs_next_to_the_newest_releases(dist: Dist, tmp_path: Path) 
     log = built.stdout + built.stderr
     assert built.returncode == 0 and "Traceback" not in log, f"{log}\nwith {versions}"
     assert "GAP-002 P2 open" in log, "the plugin's gate ran"
-    assert (work / "site/index.html").is_file()
-    assert (work / "site/producers/index.html").is_file()
-    assert len(list((work / "site/signals").glob("*/index.html"))) >= 18  # the embedded registry's signals
+    assert_two_line_site(work / "site")
+
+
+def readme_config() -> str:
+    """The minimal mkdocs.yml the README's "Use it in your project" section shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use it in your project", 1)[1].split("\n## ", 1)[0]
+    (config,) = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert "plugins: [search, layerflow]" in config
+    return config
+
+
+def assert_two_line_site(site: Path) -> None:
+    """What a reader of a site from the two-line config sees: every page, admonitions, our CSS and JS, a short nav."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert (site / "producers/index.html").is_file()
+    assert len(list((site / "signals").glob("*/index.html"))) >= 18  # the embedded registry's signals
+    assert '<div class="admonition warning">' in home and "!!! " not in home, "admonitions rendered"
+    for asset in ("layerflow.css", "layerflow.js"):
+        shipped = (Path(layerflow.__file__).parent / "assets" / asset).read_text(encoding="utf-8")
+        assert (site / "assets/layerflow" / asset).read_text(encoding="utf-8") == shipped
+        assert f"assets/layerflow/{asset}" in home, f"{asset} is linked from the page"
+    sidebar = home.split("md-nav--primary", 1)[1].split("md-sidebar--secondary", 1)[0]
+    linked = set(re.findall(r'href="([^"#]*)"', sidebar))
+    assert {"report/", "producers/", "signals/", "gaps/", "changes/"} <= linked, linked
+    entity = sorted(u for u in linked if re.match(r"(producers|signals|gaps|changes|source)/.+/", u))
+    assert not entity, f"entity pages in the sidebar: {entity}"
 
 
 def frozen(venv: Path) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The MkDocs plugin: the one module that knows MkDocs events. A thin adapter over the core.
 
 on_startup   remembers whether this is `serve` (broken input then shows on the page)
-on_config    resolves input paths against mkdocs.yml
+on_config    resolves input paths against mkdocs.yml; adds the site's CSS, JS and Markdown extensions
 on_files     loads, audits, renders every page as a virtual file, renders all diagrams (batched dot runs, one per CPU)
 on_page_content  swaps fragment placeholders for SVG diagrams and evidence HTML
 on_serve     watches the inputs, so an edit rebuilds the open page
@@ -36,6 +36,7 @@ from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_s
 from layerflow.adapters.inline_cache import inline_diagram
 from layerflow.adapters.judge import Judging, baseline_path, judged
 from layerflow.adapters.load import DEFAULT_DIR, Sources
+from layerflow.adapters.mkdocs_setup import add_assets, add_to_config, nav_inclusion
 from layerflow.audit.analysis import INPUT_RULE
 from layerflow.model import LAYERS, Analysis, GapStatus, Severity
 from layerflow.render.dot import ROOT
@@ -79,6 +80,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.diagrams: dict[str, str] = {}  # inline SVG, swapped in after
         self.watch: list[str] = []
         self.root = ""
+        self.assets: list[str] = []  # the stylesheet and script this build adds (mkdocs_setup)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
@@ -108,6 +110,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             raise PluginError(f"layerflow: 'layers' names {', '.join(unknown)}; layers are L1..L8")
         watched = {p for ps, _ in self.sources.resolved().values() for p in ps}  # with code and ops
         self.watch = sorted(watched | {baseline_path(self.sources, Judging(baseline=self._here(c.baseline)))})
+        self.assets = add_to_config(config)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
@@ -140,10 +143,11 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.diagrams = self._diagrams(site)
         _progress(started, f"rendered {len(site.diagrams)} diagrams (batched dot runs side by side, cached by content)")
         self.written, self.total = 0, len(site.pages)
+        add_assets(files, config, self.assets)
         for path, markdown in sorted(site.pages.items()):
             if files.get_file_from_path(path) is not None:
                 continue  # a page the user wrote wins over the generated one
-            page = GeneratedPage.generated(config, path, content=markdown)
+            page = GeneratedPage.generated(config, path, content=markdown, inclusion=nav_inclusion(path))
             assert isinstance(page, GeneratedPage)
             shown = fingerprint(markdown, site.diagrams, site.fragments)
             page.unchanged = remember(config.site_dir, path, shown) and os.path.isfile(page.abs_dest_path)
