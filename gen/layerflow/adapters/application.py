@@ -46,11 +46,13 @@ def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, 
     """Load and audit; the analysis, or None and every error that stopped it."""
     with collector_paused():  # millions of long-lived objects, no cycles: see gcpause
         loaded = load(sources)
-        errors = list(loaded.errors)
+        # Causes before knock-ons, in the order to fix them: a file's own errors first (a registry row that does
+        # not read), then what follows from them across files (the change record whose signal that row defined).
+        errors = sorted(set(loaded.errors))
         if loaded.inputs.registry.tables:  # without one, every applied record would also say its signal is missing
-            errors += validate_changes(loaded.inputs.registry, loaded.inputs.changes)
+            errors += sorted(set(validate_changes(loaded.inputs.registry, loaded.inputs.changes)) - set(errors))
         if errors:
-            return None, tuple(sorted(set(errors)))
+            return None, tuple(errors)
         return analyse(loaded.inputs, loaded.problems), loaded.problems
 
 

@@ -1,6 +1,6 @@
 """The MkDocs plugin: the one module that knows MkDocs events. A thin adapter over the core.
 
-on_startup   remembers whether this is `serve` (broken input then shows on the page)
+on_startup   remembers whether this is `serve` (broken input then shows on the last good pages)
 on_config    resolves input paths against mkdocs.yml; adds the site's CSS, JS and Markdown extensions
 on_files     loads, audits, renders every page as a virtual file, renders all diagrams (batched dot runs, one per CPU)
 on_page_content  swaps fragment placeholders for SVG diagrams and evidence HTML
@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import time
+from dataclasses import replace
 from typing import Any, Literal
 
 from mkdocs.config import config_options as opt
@@ -39,6 +40,7 @@ from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.adapters.mkdocs_setup import add_assets, add_to_config, nav_inclusion
 from layerflow.audit.analysis import INPUT_RULE
 from layerflow.model import LAYERS, Analysis, GapStatus, Severity
+from layerflow.render.broken import pages_under_banner
 from layerflow.render.dot import ROOT
 from layerflow.render.markup import FRAGMENT_MARK, swap_fragments
 from layerflow.render.site import Site, build_site, error_page
@@ -125,23 +127,33 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 f"read and audited {len(analysis.inputs.registry.signals)} signals: "
                 f"{len(analysis.flows)} L7 flows, {len(analysis.gaps)} gaps",
             )
+        last_good = _LAST_GOOD.get(self._site_key(config))
         if analysis is None:
             located = [str(p) for p in problems]
             if not self.serving:
                 raise PluginError("layerflow: the registry cannot be read:\n" + "\n".join(located))
             for line in located:
                 log.warning(line)
-            site = Site(pages={"index.md": error_page(located), "report.md": error_page(located)})
+            if last_good is None:  # broken from the start: nothing to keep showing
+                site = Site(pages={"index.md": error_page(located), "report.md": error_page(located)})
+                self.diagrams = {}
+            else:  # every page of the last good build stays, under the banner, so no open page turns 404
+                site = replace(last_good[0], pages=pages_under_banner(last_good[0].pages, located))
+                self.diagrams = last_good[1]
         else:
             started = time.perf_counter()
             site = build_site(analysis, user_markdown_html, self.config.layers, _source_texts(analysis))
             _progress(started, f"generated {len(site.pages)} pages")
             self._gate(analysis)
+            started = time.perf_counter()
+            self.diagrams = self._diagrams(site)
+            _progress(
+                started, f"rendered {len(site.diagrams)} diagrams (batched dot runs side by side, cached by content)"
+            )
+            if self.serving:
+                _LAST_GOOD[self._site_key(config)] = (site, self.diagrams)
         self.titles = dict(site.titles)
         self.fragments = dict(site.fragments)
-        started = time.perf_counter()
-        self.diagrams = self._diagrams(site)
-        _progress(started, f"rendered {len(site.diagrams)} diagrams (batched dot runs side by side, cached by content)")
         self.written, self.total = 0, len(site.pages)
         add_assets(files, config, self.assets)
         for path, markdown in sorted(site.pages.items()):
@@ -156,6 +168,10 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
 
     def _here(self, path: str | None) -> str | None:
         return None if path is None else os.path.normpath(os.path.join(self.root, path))
+
+    @staticmethod
+    def _site_key(config: MkDocsConfig) -> str:
+        return os.path.abspath(config.config_file_path or "mkdocs.yml")
 
     def _diagrams(self, site: Site) -> dict[str, str]:
         try:
@@ -219,6 +235,11 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             if os.path.exists(path):
                 server.watch(path)
         return server
+
+
+# mkdocs.yml -> the last site that built from good input and its diagrams, while serving: a rebuild makes a
+# new plugin object, and a broken edit shows these pages under a banner until the input is good again.
+_LAST_GOOD: dict[str, tuple[Site, dict[str, str]]] = {}
 
 
 MAX_SOURCE_PAGES = 1000  # code pages cost a page each; past this, write sites stay plain text

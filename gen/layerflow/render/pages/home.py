@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from layerflow.model import Analysis, GapStatus
 from layerflow.model.summary import summarize
-from layerflow.render.escape import md, md_code
+from layerflow.render import broken
+from layerflow.render.escape import md
 from layerflow.render.markup import admonition, placeholder, table
 from layerflow.render.pages.common import PRIORITY_ADMONITION, ROOT_LINKS, gap_subject
 
@@ -53,8 +54,7 @@ def home_page(analysis: Analysis) -> str:
 
 
 def error_page(problems: Iterable[str]) -> str:
-    """What the site shows while the input is broken (live preview), instead of dying."""
+    """What the site shows while the input is broken and no build was good yet (live preview), instead of dying."""
     out = ["# layerflow: the registry cannot be read", ""]
-    body = [f"- {md_code(p)}" for p in problems]
-    out += admonition("failure", "Fix these problems; the page reloads when the files change", body)
+    out += [broken.banner(problems, title="Fix these problems, in this order; the page reloads when the files change")]
     return "\n".join(out) + "\n"
