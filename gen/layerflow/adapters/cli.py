@@ -1,4 +1,4 @@
-"""`layerflow check | report | ledger | baseline | diff`: the only module that prints (with adapters.ci).
+"""`layerflow check | report | ledger | baseline | diff | generate`: the only module that prints (with adapters.ci).
 
 Exit codes follow auditor_rules' auditor_interface: 0 all pass, 1 warnings
 only, 2 blocking findings; 3 invalid input (every problem listed, no traceback).
@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from layerflow import __version__
 from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.ci import run_diff, site_url_of, write_baseline
+from layerflow.adapters.generate import InvalidInput, files_from, write_files
+from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
 from layerflow.adapters.judge import Judging, baseline_path, judged
 from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.audit.baseline import BASELINE_FILENAME
@@ -37,8 +39,16 @@ def _parser() -> argparse.ArgumentParser:
         ("ledger", "print gap-ledger entries for gaps the ledger does not know yet"),
         ("baseline", "write the current findings to BASE/layerflow-baseline.json: check then judges only new ones"),
         ("diff", "what changed in the registry between two revisions or directories; exit 0/1/2 (3: invalid)"),
+        ("generate", "write the site's pages as plain Markdown files (diagrams inline), for builders without plugins"),
     ):
         sub = commands.add_parser(name, help=help_text)
+        if name == "generate":
+            sub.add_argument(
+                "out_dir", metavar="OUT_DIR", help="folder to write into (e.g. docs/); your own files stay"
+            )
+            sub.add_argument(
+                "--layer", action="append", default=[], metavar="LN=NAME", help="name a layer in diagrams (repeatable)"
+            )
         if name == "diff":
             sub.add_argument("base_side", metavar="BASE", help="git revision or directory holding the inputs before")
             sub.add_argument("head_side", metavar="HEAD", nargs="?", help="the same after (default: the working tree)")
@@ -113,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sources = _sources(args)
     if args.command == "diff":
         return run_diff(sources, args.base_side, args.head_side, args.format)
+    if args.command == "generate":
+        return _generate(sources, args.out_dir, args.layer)
     judging = Judging(
         baseline=getattr(args, "baseline", None),
         use_baseline=not getattr(args, "no_baseline", False) and args.command in ("check", "report"),
@@ -140,6 +152,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     }.get(args.format)
     sys.stdout.write(rendered(analysis) if rendered else to_text(analysis, observe=args.observe))
     return 0 if args.observe else analysis.exit_code
+
+
+def _generate(sources: Sources, out_dir: str, layers: Sequence[str]) -> int:
+    names = dict(layer.partition("=")[::2] for layer in layers)
+    try:
+        files = files_from(sources, names)
+    except InvalidInput as exc:
+        return _report_errors(exc.problems)
+    except (GraphvizMissing, GraphvizError) as exc:
+        print(f"layerflow: {exc}", file=sys.stderr)
+        return EXIT_INVALID_INPUT
+    removed = write_files(out_dir, files)
+    pages = sum(1 for path in files if path.endswith(".md"))
+    gone = f", removed {len(removed)} no longer generated" if removed else ""
+    print(f"layerflow: wrote {pages} pages and {len(files) - pages} other files to {out_dir}{gone}", file=sys.stderr)
+    return 0
 
 
 def _ledger_entries(analysis: Analysis) -> str:

@@ -33,18 +33,17 @@ from mkdocs.structure.pages import Page
 
 from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, remember
-from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing, render_svgs
-from layerflow.adapters.inline_cache import inline_diagram
+from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
 from layerflow.adapters.judge import Judging, baseline_path, judged
 from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.adapters.mkdocs_setup import add_assets, add_to_config, nav_inclusion
+from layerflow.adapters.site_files import inline_diagrams, render_site
 from layerflow.audit.analysis import INPUT_RULE
 from layerflow.model import LAYERS, Analysis, GapStatus, Severity
 from layerflow.render.broken import pages_under_banner
 from layerflow.render.dot import ROOT
 from layerflow.render.markup import FRAGMENT_MARK, swap_fragments
-from layerflow.render.site import Site, build_site, error_page
-from layerflow.render.usermd import user_markdown_html
+from layerflow.render.site import Site, error_page
 
 log = logging.getLogger("mkdocs.plugins.layerflow")
 
@@ -142,7 +141,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 self.diagrams = last_good[1]
         else:
             started = time.perf_counter()
-            site = build_site(analysis, user_markdown_html, self.config.layers, _source_texts(analysis))
+            site = render_site(analysis, self.config.layers)
             _progress(started, f"generated {len(site.pages)} pages")
             self._gate(analysis)
             started = time.perf_counter()
@@ -175,10 +174,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
 
     def _diagrams(self, site: Site) -> dict[str, str]:
         try:
-            svgs = render_svgs(site.diagrams, self.cache_dir or None)
+            return inline_diagrams(site, self.cache_dir or None)
         except (GraphvizMissing, GraphvizError) as exc:
             raise PluginError(f"layerflow: {exc}") from None
-        return {key: inline_diagram(key, svg, self.cache_dir) for key, svg in svgs.items()}
 
     def _gate(self, analysis: Analysis) -> None:
         for finding in analysis.findings:
@@ -240,22 +238,6 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
 # mkdocs.yml -> the last site that built from good input and its diagrams, while serving: a rebuild makes a
 # new plugin object, and a broken edit shows these pages under a banner until the input is good again.
 _LAST_GOOD: dict[str, tuple[Site, dict[str, str]]] = {}
-
-
-MAX_SOURCE_PAGES = 1000  # code pages cost a page each; past this, write sites stay plain text
-
-
-def _source_texts(analysis: Analysis) -> dict[str, str]:
-    """The code files evidence points into (a write site or a layer header), as the loader read them."""
-    evidence = analysis.inputs.evidence
-    if evidence is None or evidence.code is None:
-        return {}
-    code = evidence.code
-    wanted = [f.path for f in code.files if f.writes or f.header is not None]
-    if len(wanted) > MAX_SOURCE_PAGES:
-        log.info(f"layerflow: {len(wanted)} files hold evidence; source pages are made for at most {MAX_SOURCE_PAGES}")
-        return {}
-    return {path: code.texts[path] for path in wanted if path in code.texts}
 
 
 PROGRESS_PAGES = 2000  # a progress line every this many pages, on sites at least this big

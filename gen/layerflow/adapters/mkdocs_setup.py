@@ -12,11 +12,11 @@ A user's own `nav`, theme palette and `extra_css` stay as they are; ours come af
 
 from __future__ import annotations
 
-from importlib import resources
-
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
+
+from layerflow.adapters.site_files import asset_text
 
 ASSET_DIR = "assets/layerflow"
 STYLESHEET = f"{ASSET_DIR}/layerflow.css"
@@ -25,11 +25,6 @@ SCRIPT = f"{ASSET_DIR}/layerflow.js"
 EXTENSIONS = ("admonition",)
 # The pages listed in a nav: the home page, the report and each section's index; the rest are entity pages.
 _NAV_PAGES = frozenset({"index.md", "report.md", "findings.md"})
-
-
-def asset_text(name: str) -> str:
-    """One of the files in the package's assets folder (layerflow.css, layerflow.js)."""
-    return resources.files("layerflow").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def _named(entry: object) -> str:

@@ -1,0 +1,51 @@
+"""The site as the plugin and `layerflow generate` both make it: pages from the renderer, diagrams as inline SVG.
+
+No MkDocs here (the CLI runs without the `site` extra): the plugin adds MkDocs events on top, `generate`
+writes the same pages as plain files.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from importlib import resources
+
+from layerflow.adapters.graphviz import render_svgs
+from layerflow.adapters.inline_cache import inline_diagram
+from layerflow.model import Analysis
+from layerflow.render.site import Site, build_site
+from layerflow.render.usermd import user_markdown_html
+
+log = logging.getLogger("mkdocs.plugins.layerflow")
+
+
+def asset_text(name: str) -> str:
+    """One of the files in the package's assets folder (layerflow.css, layerflow.js)."""
+    return resources.files("layerflow").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def render_site(analysis: Analysis, layer_names: Mapping[str, str]) -> Site:
+    """Every page, diagram source and fragment of the site, with the code files evidence points into."""
+    return build_site(analysis, user_markdown_html, layer_names, source_texts(analysis))
+
+
+def inline_diagrams(site: Site, cache_dir: str | None) -> dict[str, str]:
+    """Fragment key -> inline SVG for every diagram (batched dot runs; GraphvizMissing/GraphvizError on failure)."""
+    svgs = render_svgs(site.diagrams, cache_dir or None)
+    return {key: inline_diagram(key, svg, cache_dir or "") for key, svg in svgs.items()}
+
+
+MAX_SOURCE_PAGES = 1000  # code pages cost a page each; past this, write sites stay plain text
+
+
+def source_texts(analysis: Analysis) -> dict[str, str]:
+    """The code files evidence points into (a write site or a layer header), as the loader read them."""
+    evidence = analysis.inputs.evidence
+    if evidence is None or evidence.code is None:
+        return {}
+    code = evidence.code
+    wanted = [f.path for f in code.files if f.writes or f.header is not None]
+    if len(wanted) > MAX_SOURCE_PAGES:
+        log.info(f"layerflow: {len(wanted)} files hold evidence; source pages are made for at most {MAX_SOURCE_PAGES}")
+        return {}
+    return {path: code.texts[path] for path in wanted if path in code.texts}
