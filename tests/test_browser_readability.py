@@ -161,19 +161,6 @@ EMOJI_PAGE = """<h1>Status</h1><table><tr><td>✅ pass</td><td>⚠️ careful</t
 PLAIN_PAGE = "<h1>Status</h1><p>L7→L6 ▲ ▼ — pass · “quoted”</p><svg width='10' height='10'><text>ok</text></svg>"
 
 
-# The renderers still write ✅ ⚠️ ❌ as status marks (render/report.py, site.py, evidence.py), so the check runs on
-# pages made here. Once they draw icons instead, turn it on for every generated page, in this module:
-#
-#     def test_no_page_needs_an_emoji_font(browser: Browser, built_site: Path, site_url: str) -> None:
-#         pages = sorted(p.parent.relative_to(built_site).as_posix() for p in built_site.rglob("index.html"))
-#         found = []
-#         with browser_page(browser=browser) as (page, _):
-#             for path in ("" if folder == "." else folder + "/" for folder in pages):
-#                 page.goto(site_url + path, wait_until="load")
-#                 found += [f"{path or 'home'}: {text}" for text in emoji_in_visible_text(page)]
-#         assert not found, "text the stock Debian fonts draw as empty boxes:\n" + "\n".join(found)
-
-
 @pytest.mark.browser
 def test_visible_emoji_are_found_in_html_and_svg_text(tmp_path: Path, browser: Browser) -> None:
     (tmp_path / "emoji.html").write_text(_page(EMOJI_PAGE), encoding="utf-8")
@@ -303,3 +290,17 @@ def test_the_screenshot_tool_writes_the_readme_pictures(built_site: Path, tmp_pa
         data = path.read_bytes()
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")  # the IHDR chunk
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and width == 1280 and 600 < height < 4000, (path, width, height)
+
+
+@pytest.mark.browser
+def test_no_page_needs_an_emoji_font(browser: Browser, built_site: Path, site_url: str) -> None:
+    """Status marks are inline SVG icons (render/marks.py): no visible text on any page needs an emoji font."""
+    pages = sorted(p.parent.relative_to(built_site).as_posix() for p in built_site.rglob("index.html"))
+    found, icons = [], 0
+    with browser_page(browser=browser) as (page, _):
+        for path in ("" if folder == "." else folder + "/" for folder in pages):
+            page.goto(site_url + path, wait_until="load")
+            found += [f"{path or 'home'}: {text}" for text in emoji_in_visible_text(page)]
+            icons += page.locator(".lf-mark svg").count()
+    assert not found, "text the stock Debian fonts draw as empty boxes:\n" + "\n".join(found)
+    assert icons >= 100, "the marks are drawn, not dropped"

@@ -48,6 +48,7 @@ from layerflow.model import (
 from layerflow.model.facts import CodeEvidence, EvidenceSet, OpsEvidence
 from layerflow.model.summary import summarize
 from layerflow.parse.registry import parse_registry
+from layerflow.render.marks import icon
 from layerflow.render.report import render_report
 from layerflow.render.site import build_site
 
@@ -717,7 +718,7 @@ def test_pages_show_write_sites_and_schedules(example: Inputs) -> None:
     assert "**Schedule (from the units):** every 15 minutes" in producer_page
     assert "| `registry/example/backend/app/jobs/graduation_evaluator.py:37` | `add` | PostgreSQL |" in producer_page
     signal_page = site.pages["signals/sig-100.md"]
-    assert "**Persistence:** ✅ consistent" in signal_page
+    assert f"**Persistence:** {icon('ok')} consistent" in signal_page  # an icon on the site, not an emoji
     assert "`registry/example/backend/app/jobs/graduation_evaluator.py:38`" in signal_page
     plain = build_site(analyse(replace(example, evidence=None)), lambda text: text)
     assert "Code evidence" not in plain.pages["producers/graduation-evaluator.md"]
@@ -739,7 +740,7 @@ def test_report_numbering_with_and_without_evidence(example: Inputs) -> None:
 def test_a_contradicted_claim_is_shown_as_such_on_the_signal_page(before_rc001: Inputs) -> None:
     analysis = analyse(replace(before_rc001, inventory=None))
     page = build_site(analysis, lambda text: text).pages["signals/sig-100.md"]
-    assert "**Persistence:** ❌ contradicted ([GAP-001](../gaps/gap-001.md))" in page
+    assert f"**Persistence:** {icon('fail')} contradicted ([GAP-001](../gaps/gap-001.md))" in page
     assert "writes the GraduationStatus table" in page
 
 

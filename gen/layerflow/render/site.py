@@ -18,6 +18,7 @@ from layerflow.model.summary import producer_ids
 from layerflow.render import dot
 from layerflow.render.findings_page import findings_page
 from layerflow.render.links import Links, has_source_page, source_page_path
+from layerflow.render.marks import with_icons
 from layerflow.render.markup import placeholder
 from layerflow.render.pages.changes import change_page, changes_index
 from layerflow.render.pages.common import ENTITY_LINKS, ROOT_LINKS, gap_subject
@@ -77,6 +78,7 @@ def build_site(
         site.pages[PAGES.change(record.id)] = page
         site.titles[PAGES.change(record.id)] = f"{record.id}: {record.signal} {record.title}"
         site.fragments.update(evidence)
+    site.pages = {path: with_icons(markdown) for path, markdown in site.pages.items()}
     return site
 
 
