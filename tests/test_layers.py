@@ -124,3 +124,26 @@ def test_a_producer_at_l7b_is_an_l7_row_for_the_tree_and_the_gates() -> None:
     unverified = next(g for g in analysis.gates if g.rule == "L7_TO_L6_UNVERIFIED")  # p_layer=L7 AND ...
     assert unverified.matched == (("SIG-001", Location("reg.md", 7)),)
     assert "| L7b |" in signals_index(analysis)  # shown as written
+
+
+@pytest.mark.parametrize(
+    ("consumer", "c_layer", "layers"),
+    [
+        # SIG-207 of the embedded registry: one consumer names its layer, the cell says both.
+        ("recovery_planner.py, integration.py (L2)", "L4, L2", ["L4", "L2"]),
+        ("a.py (L2), b.py", "L2, L6", ["L2", "L6"]),
+        ("a.py, b.py (L2), c.py", "L2, L6", ["L6", "L2", "L6"]),  # the one layer no consumer named, for both
+        ("a.py, b.py (L2)", "", [None, "L2"]),  # the cell says nothing: unknown, as before
+    ],
+)
+def test_consumers_without_their_own_layer_take_the_c_layer_cells(
+    consumer: str, c_layer: str, layers: list[str | None]
+) -> None:
+    found, problem = cells.consumers(consumer, c_layer)
+    assert [c.layer for c in found] == layers and problem is None
+
+
+def test_consumers_the_c_layer_cannot_place_are_a_warning() -> None:
+    found, problem = cells.consumers("a.py, b.py (L2), c.py", "L4, L5, L6, L2")
+    assert [c.layer for c in found] == [None, "L2", None]
+    assert problem is not None and "cannot tell the layer of a.py, c.py" in problem

@@ -255,8 +255,10 @@ def consumers_of_value(text: str, layer_cell: str | None) -> tuple[tuple[Consume
     if text in (NONE, UNKNOWN):
         return (), None
     parsed = [_consumer(item) for item in split_list(text)]
-    if any(c.layer for c in parsed):
+    if all(c.layer for c in parsed):
         return tuple(parsed), None
+    if any(c.layer for c in parsed):
+        return _fill_unnamed(parsed, written_layers(layer_cell or ""))
     cell_layers = written_layers(layer_cell or "")
     if not cell_layers:
         return tuple(parsed), None
@@ -270,6 +272,38 @@ def consumers_of_value(text: str, layer_cell: str | None) -> tuple[tuple[Consume
         f"cannot pair {len(parsed)} consumer(s) with {len(cell_layers)} consumer layers "
         f"({', '.join(w for _, w in cell_layers)}); name each consumer's layer, as in 'x.py (L6)'"
     )
+
+
+def _fill_unnamed(parsed: list[Consumer], cell: tuple[tuple[str, str], ...]) -> tuple[tuple[Consumer, ...], str | None]:
+    """Some consumers name their layer (`integration.py (L2)`), others do not: the C-Layer cell says theirs.
+
+    By position when the cell has a layer per consumer and agrees with every layer named; else the cell's
+    layers no consumer named, in order, one per unnamed consumer (one such layer serves them all).
+    `recovery_planner.py, integration.py (L2)` with C-Layer `L4, L2` is recovery_planner.py in L4.
+    """
+    if len(cell) == len(parsed) and all(c.layer in (None, lay) for c, (lay, _) in zip(parsed, cell, strict=True)):
+        pairs = list(cell)
+        return tuple(c if c.layer else _in_layer(c, pairs[i]) for i, c in enumerate(parsed)), None
+    named = {c.layer for c in parsed if c.layer}
+    rest = [pair for pair in cell if pair[0] not in named]
+    unnamed = sum(1 for c in parsed if not c.layer)
+    if len(rest) == 1:
+        rest *= unnamed
+    if len(rest) != unnamed:
+        if not cell:
+            return tuple(parsed), None
+        names = ", ".join(c.name for c in parsed if not c.layer)
+        return tuple(parsed), (
+            f"cannot tell the layer of {names} from the consumer layers ({', '.join(w for _, w in cell)}); "
+            "name each consumer's layer, as in 'x.py (L6)'"
+        )
+    left = iter(rest)
+    return tuple(c if c.layer else _in_layer(c, next(left)) for c in parsed), None
+
+
+def _in_layer(consumer: Consumer, pair: tuple[str, str]) -> Consumer:
+    layer, written = pair
+    return Consumer(consumer.name, layer, consumer.signal_ref, _written(layer, written))
 
 
 _STORE_NAMES = {

@@ -185,6 +185,20 @@ def _graph(name: str, nodes: list[str], edges: list[str]) -> str:
 OVERVIEW_PRODUCERS = 60  # above this, producers are drawn as groups: dot's layout is superlinear in edges
 
 
+_UNIT_KINDS = {".timer": "systemd timer", ".service": "systemd service", ".sh": "script", ".py": "script"}
+
+
+def unit_kind(name: str) -> str:
+    """What a job-less writer is, from its name: "systemd timer" for `x.timer`, else "unit"."""
+    return next((kind for suffix, kind in _UNIT_KINDS.items() if name.endswith(suffix)), "unit")
+
+
+def jobless_writers(analysis: Analysis) -> list[str]:
+    """Writers of L7 outputs that are no producer (a bare timer, a script no inventory job owns), by name."""
+    producers = set(producer_ids(analysis))
+    return sorted({f.producer for f in analysis.flows if f.producer_id not in producers})
+
+
 def layer_overview(analysis: Analysis, names: Mapping[str, str] = LAYER_TITLES) -> str:
     """Every L7 producer and where its outputs go, one lane per layer; gaps in red.
 
@@ -207,8 +221,11 @@ def layer_overview(analysis: Analysis, names: Mapping[str, str] = LAYER_TITLES) 
             members.setdefault(job, set()).add(flow.producer_id)
         else:
             job = f"producer:{flow.producer_id}"
-            url = link("producers", flow.producer_id) if flow.producer_id in has_page else ""
-            by_layer["L7"].append(_node(job, flow.producer, "lf-producer", url))
+            if flow.producer_id in has_page:
+                by_layer["L7"].append(_node(job, flow.producer, "lf-producer", link("producers", flow.producer_id)))
+            else:  # a unit or script that writes without an inventory job: no producer, and not drawn as one
+                label = f"{flow.producer}\n({unit_kind(flow.producer)}, no inventory job)"
+                by_layer["L7"].append(_node(job, label, "lf-unit", style="rounded,dashed,filled"))
         targets = _layers_of(c for c in flow.consumers if c.layer != "L7") or (["L7"] if flow.consumers else [])
         gap = flow.id in open_gap_flows
         color, css = ("#c62828", "lf-gap") if gap else _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))

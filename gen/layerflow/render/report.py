@@ -242,9 +242,11 @@ def _gap_analysis(analysis: Analysis, links: Links) -> list[str]:
 
 
 def gap_detail(gap: Gap, links: Links, *, level: int) -> list[str]:
+    """A gap's section. The heading is short (it is the table of contents' entry): id, priority, status;
+    the title, a sentence or more, opens the body."""
     hashes = "#" * level
     state = f"✅ RESOLVED ({gap.resolved_by})" if gap.status is GapStatus.RESOLVED else "OPEN"
-    out = [f"{hashes} {gap.id}: {md(gap.title)} — {state}", ""]
+    out = [f"{hashes} {gap.id} ({gap.priority}, {md(gap.status.value)})", "", f"**{md(gap.title)}** — {state}", ""]
     out.append(f"- **Priority:** {gap.priority} ({md(gap.kind)})")
     out.append(f"- **Subject:** {md(gap.subject)}")
     if gap.signals and gap.signals != (gap.subject,):  # a gap about one signal has it as its subject already

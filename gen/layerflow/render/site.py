@@ -27,6 +27,7 @@ from layerflow.render.pages.home import error_page, home_page
 from layerflow.render.pages.producers import producer_page, producers_index
 from layerflow.render.pages.signals import signal_page, signals_index
 from layerflow.render.pages.source import source_page
+from layerflow.render.paths import with_breakable_paths
 from layerflow.render.report import render_report
 
 __all__ = ["Site", "build_site", "error_page"]
@@ -78,19 +79,32 @@ def build_site(
         site.pages[PAGES.change(record.id)] = page
         site.titles[PAGES.change(record.id)] = f"{record.id}: {record.signal} {record.title}"
         site.fragments.update(evidence)
-    site.pages = {path: with_icons(markdown) for path, markdown in site.pages.items()}
+    site.pages = {path: with_breakable_paths(with_icons(markdown)) for path, markdown in site.pages.items()}
+    for section in INDEX_SECTIONS:
+        site.pages[PAGES.index(section)] = full_width(site.pages[PAGES.index(section)])
     return site
+
+
+INDEX_SECTIONS = ("producers", "signals", "gaps", "changes")
+WIDE_MARK = '<div class="lf-wide" hidden></div>'
+
+
+def full_width(markdown: str) -> str:
+    """An index page laid out for its wide table: no table of contents (it has one heading), and a mark the
+    stylesheet widens the page for (`.md-main__inner:has(.lf-wide)`)."""
+    title, _, rest = markdown.partition("\n")  # the mark after the title: MkDocs names a page by a leading H1
+    return f"---\nhide:\n  - toc\n---\n\n{title}\n\n{WIDE_MARK}\n{rest}"
 
 
 def _producers(site: Site, analysis: Analysis, names: Mapping[str, str], links: Links) -> None:
     site.pages[PAGES.index("producers")] = producers_index(analysis)
-    counts = dot.tree_counts(analysis.flows)
     for producer_id in producer_ids(analysis):
         flows = analysis.flows_of(producer_id)
         site.pages[PAGES.producer(producer_id)] = producer_page(analysis, producer_id, links)
         site.titles[PAGES.producer(producer_id)] = flows[0].producer if flows else producer_id
         site.diagrams[f"producer-{producer_id}"] = dot.producer_graph(analysis, producer_id, names)
-        site.diagrams[f"tree-{producer_id}"] = dot.decision_tree(analysis, flows, counts)
+        # Counted over this producer's outputs: the page shows them, not the registry's (the report has those).
+        site.diagrams[f"tree-{producer_id}"] = dot.decision_tree(analysis, flows, dot.tree_counts(flows))
 
 
 def _signals(site: Site, analysis: Analysis, names: Mapping[str, str], links: Links) -> None:

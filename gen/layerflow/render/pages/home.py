@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from layerflow.model import Analysis, GapStatus
 from layerflow.model.summary import summarize
 from layerflow.render import broken
-from layerflow.render.escape import md
+from layerflow.render.dot import jobless_writers
+from layerflow.render.escape import md, md_code
 from layerflow.render.markup import admonition, placeholder, table
 from layerflow.render.pages.common import PRIORITY_ADMONITION, ROOT_LINKS, gap_subject
 
@@ -47,10 +48,24 @@ def home_page(analysis: Analysis) -> str:
             ("Findings: blocking / warnings / notes", f"{s.blocking} / {s.warnings} / {s.infos}"),
         ],
     )
-    out += ["", "## Layer overview", "", "Every L7 producer and the layers its outputs reach; open gaps in red.", ""]
+    out += ["", "## Layer overview", ""]
+    out += [
+        f"Every L7 producer ({s.l7_producers}) and the layers its outputs reach; open gaps in red.{_jobless(analysis)}",
+        "",
+    ]
     out += [placeholder("overview"), ""]
     out += ["The full analysis is in the " + links.link("sufficiency report", links.report()) + "."]
     return "\n".join(out) + "\n"
+
+
+def _jobless(analysis: Analysis) -> str:
+    """The dashed boxes of the overview, said in words: writers that are no producer, so not in the count."""
+    units = jobless_writers(analysis)
+    if not units:
+        return ""
+    named = ", ".join(md_code(u) for u in units)
+    writers = f"{len(units)} writer{'s' if len(units) != 1 else ''}"
+    return f" Dashed: {writers} without an inventory job ({named}), not counted as producers."
 
 
 def error_page(problems: Iterable[str]) -> str:

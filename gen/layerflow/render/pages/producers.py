@@ -55,7 +55,13 @@ def producer_page(analysis: Analysis, producer_id: str, links: Links = ENTITY_LI
     out += ["## Outputs", ""]
     for flow in flows:
         out += _flow_section(analysis, flow, links)
-    out += ["## Decision paths", "", "The paths this producer's outputs took through the decision tree:", ""]
+    out += [
+        "## Decision paths",
+        "",
+        "The paths this producer's outputs took through the decision tree; each count is of this producer's "
+        f"{len(flows)} output{'s' if len(flows) != 1 else ''}:",
+        "",
+    ]
     out += [placeholder(f"tree-{producer_id}"), ""]
     out += producer_evidence(analysis, producer_id, links)  # --code/--ops only
     return "\n".join(out) + "\n"
