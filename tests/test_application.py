@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from layerflow.adapters import mkdocs_plugin
+from layerflow.adapters import site_files
 from layerflow.adapters.application import load, load_and_analyse
 from layerflow.adapters.load import Sources, read_files
 
@@ -29,7 +29,7 @@ def test_the_code_files_are_read_once_and_their_texts_handed_on(monkeypatch: pyt
     monkeypatch.setattr(builtins, "open", no_reading)
     monkeypatch.setattr(Path, "read_text", no_reading)
     monkeypatch.setattr(Path, "read_bytes", no_reading)
-    pages = mkdocs_plugin._source_texts(analysis)
+    pages = site_files.source_texts(analysis)  # what the plugin and `generate` hand the renderer
     assert pages, "the example's producers write: they get source pages"
     assert all(pages[path] == code.texts[path] for path in pages)
 
