@@ -347,3 +347,29 @@ def test_hostile_diagrams_are_well_formed(browser: Browser, hostile_url: str, pa
     if path in NAMED_IN_DIAGRAMS:
         labels = [text for tree in written for text in _texts(tree)]
         assert any("<script>window." in text for text in labels), f"{path}: no diagram shows the hostile name"
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("SIG-100", SIGNAL),
+        ("GraduationStatus", SIGNAL),
+        ("GAP-002", "gaps/gap-002/"),
+        ("RC-001", CHANGE),
+        ("Graduation Evaluator", PRODUCER),
+        ("cost_snapshots", "stores/postgresql-cost-snapshots/"),
+    ],
+)
+def test_an_entity_page_is_the_first_hit_for_its_id_or_name(
+    browser: Browser, site_url: str, query: str, first: str
+) -> None:
+    """The report and the indexes name every entity too; the entity's own page comes first (search boost)."""
+    with opened(browser, site_url) as (page, _):
+        page.locator(".md-search__input").click()
+        page.keyboard.type(query)
+        wanted = page.locator(f'.md-search-result__item a[href^="{site_url + first}"]').first
+        with contextlib.suppress(PlaywrightTimeout):  # results update per key; the assertion says what came
+            wanted.wait_for(state="attached", timeout=10_000)
+        hrefs = page.eval_on_selector_all(".md-search-result__item > a", "els => els.map(e => e.href)")
+    pages = [urlsplit(h)._replace(query="", fragment="").geturl() for h in hrefs]
+    assert pages and pages[0] == site_url + first, f"{query!r}: {pages[:3]}"

@@ -24,7 +24,7 @@ SCRIPT = f"{ASSET_DIR}/layerflow.js"
 # Markdown the generated pages use that MkDocs does not enable by itself.
 EXTENSIONS = ("admonition",)
 # The pages listed in a nav: the home page, the report and each section's index; the rest are entity pages.
-_NAV_PAGES = frozenset({"index.md", "report.md", "findings.md"})
+_NAV_PAGES = frozenset({"index.md", "report.md", "findings.md", "rules.md", "layers.md"})
 
 
 def _named(entry: object) -> str:

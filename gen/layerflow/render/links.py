@@ -43,6 +43,16 @@ class Links:
     def report(self) -> str:
         return f"{self.prefix}report.md"
 
+    def store(self, key: str) -> str:
+        """A store's page: `key` is its slug (pages.stores.store_slug)."""
+        return f"{self.prefix}stores/{key}.md"
+
+    def rules(self) -> str:
+        return f"{self.prefix}rules.md"
+
+    def layers(self) -> str:
+        return f"{self.prefix}layers.md"
+
     def link(self, text: str, url: str) -> str:
         label = md(text)
         return f"[{label}]({url})" if self.enabled else label

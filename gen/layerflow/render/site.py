@@ -24,9 +24,12 @@ from layerflow.render.pages.changes import change_page, changes_index
 from layerflow.render.pages.common import ENTITY_LINKS, ROOT_LINKS, gap_subject
 from layerflow.render.pages.gaps import gap_page, gaps_index
 from layerflow.render.pages.home import error_page, home_page
+from layerflow.render.pages.layers import layers_page
 from layerflow.render.pages.producers import producer_page, producers_index
+from layerflow.render.pages.rules import rules_page
 from layerflow.render.pages.signals import signal_page, signals_index
 from layerflow.render.pages.source import source_page
+from layerflow.render.pages.stores import StoreFacts, store_page, stores_index, stores_of
 from layerflow.render.paths import with_breakable_paths
 from layerflow.render.report import render_report
 
@@ -79,13 +82,53 @@ def build_site(
         site.pages[PAGES.change(record.id)] = page
         site.titles[PAGES.change(record.id)] = f"{record.id}: {record.signal} {record.title}"
         site.fragments.update(evidence)
+    _readers_pages(site, analysis, links)
+    for path in site.pages:
+        boost = next((b for section, b in SEARCH_BOOST.items() if path.startswith(section)), None)
+        if boost is not None and not path.endswith("/index.md"):
+            site.pages[path] = f"---\nsearch:\n  boost: {boost}\n---\n\n" + site.pages[path]
     site.pages = {path: with_breakable_paths(with_icons(markdown)) for path, markdown in site.pages.items()}
     for section in INDEX_SECTIONS:
         site.pages[PAGES.index(section)] = full_width(site.pages[PAGES.index(section)])
     return site
 
 
-INDEX_SECTIONS = ("producers", "signals", "gaps", "changes")
+INDEX_SECTIONS = ("producers", "signals", "gaps", "changes", "stores")
+# Material's search ranks a page by its title above all; the boost makes an entity page the first hit for its
+# own id or name. The report and the indexes name every entity too, and a gap's or a change record's title names
+# its signal: signal, producer and store pages first, then gaps and change records.
+SEARCH_BOOST = {"signals/": 8, "producers/": 8, "stores/": 8, "gaps/": 3, "changes/": 3}
+
+
+def _readers_pages(site: Site, analysis: Analysis, links: Links) -> None:
+    """Stores, rules and the layer matrix, and links to each store from the pages of what is kept there."""
+    stores = stores_of(analysis)
+    known = set(producer_ids(analysis))
+    names = {pid: next((f.producer for f in analysis.flows_of(pid)), pid) for pid in known}
+    site.pages[PAGES.index("stores")] = stores_index(stores, ENTITY_LINKS)
+    kept: dict[str, list[StoreFacts]] = {}
+    for facts in stores:
+        site.pages[PAGES.store(facts.slug)] = store_page(facts, links, names)
+        site.titles[PAGES.store(facts.slug)] = f"{facts.item} ({facts.store})"
+        for signal in facts.signals:
+            kept.setdefault(PAGES.signal(signal.uid), []).append(facts)
+        for producer_id, _ in facts.outputs:
+            if producer_id in known:
+                kept.setdefault(PAGES.producer(producer_id), []).append(facts)
+    for path, facts_list in kept.items():
+        if path in site.pages:
+            named = ", ".join(ENTITY_LINKS.link(f.item, ENTITY_LINKS.store(f.slug)) for f in facts_list)
+            site.pages[path] += f"\n**Stores (who else writes and reads them):** {named}\n"
+    site.pages[PAGES.rules()] = rules_page(analysis, ROOT_LINKS)
+    site.pages[PAGES.layers()] = layers_page(analysis, ROOT_LINKS)
+    more = [
+        ("Rules", ROOT_LINKS.rules()),
+        ("Layer matrix", ROOT_LINKS.layers()),
+        ("Stores", ROOT_LINKS.index("stores")),
+    ]
+    site.pages[PAGES.report()] += "\nSee also: " + ", ".join(ROOT_LINKS.link(t, u) for t, u in more) + ".\n"
+
+
 WIDE_MARK = '<div class="lf-wide" hidden></div>'
 
 

@@ -55,6 +55,12 @@ def home_page(analysis: Analysis) -> str:
     ]
     out += [placeholder("overview"), ""]
     out += ["The full analysis is in the " + links.link("sufficiency report", links.report()) + "."]
+    out += ["", "## More", ""]
+    out += [
+        f"- {links.link('Stores', links.index('stores'))}: each table, key, file and metric, who writes and reads it",
+        f"- {links.link('Rules', links.rules())}: the rules file, each gate with what it matched",
+        f"- {links.link('Layer matrix', links.layers())}: producer layer × consumer layer",
+    ]
     return "\n".join(out) + "\n"
 
 
