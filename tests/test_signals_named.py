@@ -228,7 +228,10 @@ def test_text_lines_name_uid_and_name() -> None:
 def test_gap_page_titles_name_the_signal() -> None:
     site = build_site(q2_failure(), lambda markdown: markdown)
     assert site.titles["gaps/gap-001.md"] == "GAP-001: health_digest.py (SIG-901 HealthDigest)"
-    assert site.pages["gaps/gap-001.md"].startswith("# GAP-001: health\\_digest.py (SIG-901 HealthDigest)\n")
+    front, _, body = site.pages["gaps/gap-001.md"].partition("---\n\n")  # the front matter: the search boost
+    assert front.startswith("---\nsearch:") and body.startswith(
+        "# GAP-001: health\\_digest.py (SIG-901 HealthDigest)\n"
+    )
     assert "L7→L6 flow without durable persistence: SIG-901 HealthDigest" in site.pages["gaps/gap-001.md"]
     assert "[SIG-901](../signals/sig-901.md)" in site.pages["gaps/index.md"]
     contradicted = build_site(contradiction(), lambda markdown: markdown)
