@@ -47,7 +47,8 @@ def standalone_pages(site: Site, diagrams: Mapping[str, str]) -> dict[str, str]:
 
 def nav_snippet(site: Site) -> str:
     """What to merge into mkdocs.yml (or zensical.toml's equivalent) to build the generated folder."""
-    sections = [("Home", "index.md"), ("Report", "report.md"), ("Rules", "rules.md"), ("Layer matrix", "layers.md")]
+    sections = [("Home", "index.md"), ("Report", "report.md"), ("Findings", "findings.md"), ("Rules", "rules.md")]
+    sections += [("Layer matrix", "layers.md")]
     sections += [
         (p.split("/")[0].capitalize(), p) for p in sorted(site.pages) if p.count("/") == 1 and p.endswith("/index.md")
     ]
