@@ -160,3 +160,22 @@ def test_known_findings_annotate_nothing_and_fail_no_strict_build(
     assert logged == []  # a strict build passes: every finding and gap is known
     plugin._gate(plain_gate)
     assert sum(GATE.removeprefix("gate.") in line for line in logged) == SMALL
+
+
+def test_a_new_note_is_not_counted_as_new(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A suppression that matches nothing is a note (info): listed, but `N new` counts what can fail a build."""
+    assert main(["baseline", "--code", "app"]) == 0
+    capsys.readouterr()
+    target = project / "app" / "writers" / "w003.py"
+    target.write_text(
+        target.read_text(encoding="utf-8") + "# layerflow: ignore[gate.NO_SUCH_GATE] kept from an old rules file\n",
+        encoding="utf-8",
+    )
+    code, out = _check(capsys, "--format", "json")
+    data = json.loads(out)
+    notes = [f for f in data["findings"] if f["severity"] == "info"]
+    assert code == 0
+    assert len(notes) == 1 and notes[0]["location"]["path"] == "app/writers/w003.py"
+    assert data["summary"]["judgement"]["new"] == 0
+    code, out = _check(capsys)
+    assert code == 0 and "0 new," in out.splitlines()[-1]

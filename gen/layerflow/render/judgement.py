@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layerflow.model import Analysis
+from layerflow.model import Analysis, Severity
 
 
 def judgement_lines(analysis: Analysis, *, limit: int = 50) -> list[str]:
@@ -31,11 +31,16 @@ def judgement_lines(analysis: Analysis, *, limit: int = 50) -> list[str]:
     return lines
 
 
+def new_count(analysis: Analysis) -> int:
+    """Findings the baseline did not hold that count: notes are listed but, like known ones, decide nothing."""
+    return sum(1 for f in analysis.findings if f.severity is not Severity.INFO)
+
+
 def judgement_summary(analysis: Analysis) -> str:
     """`; 3 new, 236 known, 1 fixed` when a baseline judged; `; 2 suppressed` when suppressions did."""
     parts = []
     if analysis.baseline:
-        parts.append(f"{len(analysis.findings)} new, {len(analysis.known)} known, {len(analysis.fixed)} fixed")
+        parts.append(f"{new_count(analysis)} new, {len(analysis.known)} known, {len(analysis.fixed)} fixed")
     if analysis.suppressed:
         parts.append(f"{len(analysis.suppressed)} suppressed")
     return "".join(f"; {p}" for p in parts)

@@ -7,6 +7,7 @@ from typing import Any
 
 from layerflow.model import Analysis, Finding
 from layerflow.model.fingerprint import fingerprints
+from layerflow.render.judgement import new_count
 
 FindingJson = Callable[[Finding, str], dict[str, Any]]
 
@@ -39,7 +40,7 @@ def judgement_json(analysis: Analysis, finding_json: FindingJson) -> dict[str, A
             for s, fp in zip(analysis.suppressed, fingerprints(hidden, analysis.gaps), strict=True)
         ],
         "judgement_summary": {
-            "new": len(analysis.findings) if analysis.baseline else None,
+            "new": new_count(analysis) if analysis.baseline else None,
             "known": len(analysis.known),
             "fixed": len(analysis.fixed),
             "suppressed": len(analysis.suppressed),
