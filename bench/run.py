@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                 # full: 1k/10k/100k parse, 1k and 10k site builds
     .venv/bin/python bench/run.py --quick         # under two minutes: sizes 1k and 3k
     .venv/bin/python bench/run.py --json out.json # also write the figures
+    .venv/bin/python bench/run.py --peers         # also sphinx-needs on the same data (own venv, bench/peers.py)
 
 Floors: a plain MkDocs build (same theme, same nav policy) of the very pages
 layerflow generates, written out as ordinary Markdown; one batched `dot`
@@ -225,6 +226,36 @@ def diagrams(project: Path) -> dict[str, float]:
     }
 
 
+def peer_rows(
+    work: Path,
+    builds: dict[int, dict[str, float]],
+    figures: dict[str, float | int | None],
+    rows: list[tuple[str, str, str, str]],
+) -> None:
+    """sphinx-needs building the same data as each site build; the ratio is layerflow's warm build over it."""
+    from peers import ensure_venv, sphinx_build, write_sphinx_project
+
+    python = ensure_venv()
+    for n, result in builds.items():
+        progress(f"peer: sphinx-needs, {n} signals")
+        analysis, _ = load_and_analyse(Sources(base=str(work / f"site-{n}" / "registry")))
+        assert analysis is not None
+        counts = write_sphinx_project(analysis, work / f"sphinx-needs-{n}")
+        seconds = sphinx_build(python, work / f"sphinx-needs-{n}")
+        label = _label(n)
+        figures[f"peer_sphinx_needs_s_{label}"] = round(seconds, 2)
+        figures[f"peer_sphinx_needs_needs_{label}"] = counts["needs"]
+        figures[f"peer_ratio_{label}"] = round(result["warm_s"] / seconds, 2)
+        rows.append(
+            (
+                f"site build vs sphinx-needs, {n} signals ({counts['needs']} needs, {counts['pages']} pages)",
+                f"{result['warm_s']:.1f} s",
+                f"{seconds:.1f} s sphinx-needs",
+                f"{result['warm_s'] / seconds:.2f}x",
+            )
+        )
+
+
 def _label(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
@@ -235,6 +266,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
     parser.add_argument("--sizes", help="SMALL,LARGE signal counts (the test suite uses a tiny pair)")
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also build the site-build data with sphinx-needs (needs + needflow per producer page; slow)",
+    )
     args = parser.parse_args()
     small, large = (1000, 3000) if args.quick else (1000, 10000)
     if args.sizes:
@@ -290,6 +326,8 @@ def main() -> None:
                 f"{result['warm_s'] / result['floor_s']:.2f}x",
             )
         )
+    if args.peers:
+        peer_rows(work, builds, figures, rows)
     exponent = math.log(builds[large]["warm_s"] / builds[small]["warm_s"]) / math.log(large / small)
     figures["growth_exponent"] = round(exponent, 2)
     rows.append((f"growth exponent {small}→{large}", f"{exponent:.2f}", "1.00 linear", "—"))

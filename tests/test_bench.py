@@ -65,3 +65,25 @@ def test_synthetic_registry_is_deterministic(tmp_path: Path) -> None:
     second = tree(write_project(tmp_path / "b", signals=300, producers=30))
     assert first == second
     assert any(name.startswith("registry/REGISTRY_CHANGES/") for name in first)
+
+
+def test_peer_project_holds_every_signal_as_a_need_and_a_needflow_per_producer(root: Path, tmp_path: Path) -> None:
+    """`--peers` builds the same data with sphinx-needs; its sources are written without sphinx installed."""
+    sys.path.insert(0, str(root / "bench"))
+    from peers import need_id, write_sphinx_project
+    from synth import write_project
+
+    from layerflow.adapters.load import Sources, load_and_analyse
+
+    project = write_project(tmp_path / "p", signals=120, producers=12)
+    analysis, _ = load_and_analyse(Sources(base=str(project / "registry")))
+    assert analysis is not None
+    counts = write_sphinx_project(analysis, tmp_path / "sphinx")
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "sphinx").rglob("*.rst")))
+    ids = [line.split(":id:")[1].strip() for line in sources.splitlines() if ":id:" in line]
+    assert len(ids) == len(set(ids)) == counts["needs"]
+    assert {need_id("S_", s.uid) for s in analysis.inputs.registry.signals} <= set(ids)
+    producer_pages = sorted((tmp_path / "sphinx" / "producers").glob("*.rst"))
+    assert producer_pages
+    assert all(".. needflow::" in page.read_text(encoding="utf-8") for page in producer_pages)
+    assert 'needs_flow_engine = "graphviz"' in (tmp_path / "sphinx" / "conf.py").read_text(encoding="utf-8")
