@@ -261,6 +261,7 @@ class Analysis:
     _gaps_by_flow: Mapping[str, tuple[Gap, ...]] = field(init=False, repr=False, compare=False)
     _flows_by_producer: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False, compare=False)
     _fields_by_record: Mapping[int, tuple[FieldChange, ...]] = field(init=False, repr=False, compare=False)
+    _producer_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Pages ask these for every flow and producer; a scan each time is quadratic at scale.
@@ -274,6 +275,27 @@ class Analysis:
         object.__setattr__(self, "_flows_by_producer", {k: tuple(v) for k, v in flows.items()})
         fields = {id(record): changed for record, changed in zip(self.inputs.changes, self.record_fields, strict=False)}
         object.__setattr__(self, "_fields_by_record", fields)
+        # Every signal's diagram asks which producers have a page: a scan of every flow each time was most of
+        # a one-row-edit rebuild at 10k signals.
+        object.__setattr__(self, "_producer_ids", self._l7_producers())
+
+    def _l7_producers(self) -> tuple[str, ...]:
+        inventory = self.inputs.inventory
+        ids = [p.id for p in inventory.producers] if inventory else []
+        artifact_owners = {f.producer_id for f in self.flows if f.writer}
+        seen = set(ids)
+        for flow in self.flows:
+            if flow.producer_id not in seen and flow.producer_id not in artifact_owners:
+                seen.add(flow.producer_id)
+                ids.append(flow.producer_id)
+        return tuple(ids)
+
+    def producer_ids(self) -> tuple[str, ...]:
+        """L7 producers: the inventory's, then the producers of L7 registry rows no job covers.
+
+        Internal artifacts without a job (a bare timer, a script) are not producers.
+        """
+        return self._producer_ids
 
     def gaps_of_flow(self, flow_id: str) -> tuple[Gap, ...]:
         return self._gaps_by_flow.get(flow_id, ())

@@ -68,19 +68,12 @@ def is_deferred_l6(flow: Flow) -> bool:
 
 
 def producer_ids(analysis: Analysis) -> list[str]:
-    """L7 producers: the inventory's, then the producers of L7 registry rows no job covers.
+    """L7 producers: the inventory's, then the producers of L7 registry rows no job covers (`Analysis.producer_ids`,
+    worked out once per analysis).
 
     Internal artifacts without a job (a bare timer, a script) are not producers.
     """
-    inventory = analysis.inputs.inventory
-    ids = [p.id for p in inventory.producers] if inventory else []
-    artifact_owners = {f.producer_id for f in analysis.flows if f.writer}
-    seen = set(ids)
-    for flow in analysis.flows:
-        if flow.producer_id not in seen and flow.producer_id not in artifact_owners:
-            seen.add(flow.producer_id)
-            ids.append(flow.producer_id)
-    return ids
+    return list(analysis.producer_ids())
 
 
 def summarize(analysis: Analysis) -> Summary:
