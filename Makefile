@@ -35,13 +35,14 @@ system-deps:
 browser-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; }
 
+# --dirty: an edit re-renders only the pages it changed; the plugin falls back to a full rebuild whenever the
+# page set, a title in the nav, a page in docs/ or mkdocs.yml changes (gen/layerflow/adapters/preview.py).
 serve: setup
 	@echo "layerflow: serving the site built from registry/ at http://$(HOST):$(PORT)/ (edits to registry/ reload it)"
-	$(BIN)/properdocs serve -f mkdocs.yml --dev-addr $(HOST):$(PORT)
-
-# For large registries: re-render only the pages an edit changed.
-serve-fast: setup
 	$(BIN)/properdocs serve -f mkdocs.yml --dev-addr $(HOST):$(PORT) --dirty
+
+# What `make serve` was called before it rebuilt only what changed; kept for scripts that name it.
+serve-fast: serve
 
 # A plain build succeeds; `make site-strict` is the CI gate and fails while gaps are open.
 site: setup

@@ -35,6 +35,8 @@ def test_bench_runs_on_a_tiny_registry(root: Path, tmp_path: Path) -> None:
         "edit_rebuild_dirty_s_embedded",
         "edit_rebuild_s_80",
         "edit_rebuild_dirty_s_80",
+        "make_serve_edit_s_embedded",
+        "make_serve_edit_s_80",
         "peak_rss_mb_80",
         "read_floor_s_80",
         "parse_classify_ratio_80",
@@ -70,10 +72,9 @@ def test_synthetic_registry_is_deterministic(tmp_path: Path) -> None:
 def test_peer_project_holds_every_signal_as_a_need_and_a_needflow_per_producer(root: Path, tmp_path: Path) -> None:
     """`--peers` builds the same data with sphinx-needs; its sources are written without sphinx installed."""
     sys.path.insert(0, str(root / "bench"))
+    from layerflow.adapters.load import Sources, load_and_analyse
     from peers import need_id, write_sphinx_project
     from synth import write_project
-
-    from layerflow.adapters.load import Sources, load_and_analyse
 
     project = write_project(tmp_path / "p", signals=120, producers=12)
     analysis, _ = load_and_analyse(Sources(base=str(project / "registry")))

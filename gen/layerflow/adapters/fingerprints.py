@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from mkdocs.structure.files import File
@@ -16,10 +17,11 @@ class GeneratedPage(File):
     say "modified", so without this a one-row edit re-renders every page.
     """
 
-    unchanged = False
+    same_as_last = False  # the same page was built into the same site last time
 
     def is_modified(self) -> bool:
-        return not self.unchanged
+        # Asked when pages are read, after `on_nav`: a full rebuild under `serve --dirty` empties the site first.
+        return not (self.same_as_last and os.path.isfile(self.abs_dest_path))
 
 
 _LAST_PAGES: dict[tuple[str, str], int] = {}  # (site_dir, path) -> hash of the Markdown last built there

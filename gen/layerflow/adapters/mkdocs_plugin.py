@@ -3,8 +3,14 @@
 on_startup   remembers whether this is `serve` (broken input then shows on the last good pages)
 on_config    resolves input paths against mkdocs.yml; adds the site's CSS, JS and Markdown extensions
 on_files     loads, audits, renders every page as a virtual file, renders all diagrams (batched dot runs, one per CPU)
+on_nav       (serve --dirty) decides between rebuilding the modified pages and a full rebuild
 on_page_content  swaps fragment placeholders for SVG diagrams and evidence HTML
+on_env       (serve --dirty) gives pages left unread the titles the nav shows for them
+on_post_build    (serve --dirty) merges the search index of the pages rebuilt into the last one
 on_serve     watches the inputs, so an edit rebuilds the open page
+
+`serve --dirty` (`make serve`) rebuilds only the pages an edit changed when the
+site's shape is the same, else a full rebuild: see adapters/preview.py.
 
 Input warnings (`path:line: message`, as `layerflow check` prints them), gaps
 at or above `fail_on` and blocking findings are logged as warnings, so
@@ -27,10 +33,12 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from layerflow.adapters import preview
 from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, remember
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
@@ -82,9 +90,17 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.watch: list[str] = []
         self.root = ""
         self.assets: list[str] = []  # the stylesheet and script this build adds (mkdocs_setup)
+        self.previewing = False  # serve --dirty: rebuild what changed, when safe (adapters/preview.py)
+        self.incremental = False  # this rebuild reads only the modified pages
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
+        self.previewing = self.serving and dirty
+        if self.previewing:
+            for name in ("mkdocs.commands.build", "properdocs.commands.build"):
+                logger = logging.getLogger(name)
+                if not any(isinstance(f, preview.QuietDirtyWarning) for f in logger.filters):
+                    logger.addFilter(preview.QuietDirtyWarning())
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
@@ -161,7 +177,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             page = GeneratedPage.generated(config, path, content=markdown, inclusion=nav_inclusion(path))
             assert isinstance(page, GeneratedPage)
             shown = fingerprint(markdown, site.diagrams, site.fragments)
-            page.unchanged = remember(config.site_dir, path, shown) and os.path.isfile(page.abs_dest_path)
+            page.same_as_last = remember(config.site_dir, path, shown)
             files.append(page)
         return files
 
@@ -190,6 +206,13 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         for finding in analysis.findings:
             if finding.severity is Severity.BLOCKING and not finding.rule.startswith("gap."):
                 log.warning(f"{finding.rule}: {finding.message} ({finding.location})")
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if self.previewing:  # before any page asks whether its output is there
+            generated = {f.src_uri for f in files.documentation_pages() if isinstance(f, GeneratedPage)}
+            shown = {p.file.src_uri: self.titles.get(p.file.src_uri, "") for p in nav.pages}
+            self.incremental = preview.prepare(config, files, generated, shown)
+        return nav
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         title = self.titles.get(page.file.src_uri)
@@ -227,6 +250,17 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             return fragment.replace(ROOT, root)
 
         return swap_fragments(html, swap)
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.previewing:
+            preview.keep_titles(config, files)
+            preview.reuse_compiled_templates(env)
+        return env
+
+    @event_priority(100)  # before Material's search writes its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.previewing:
+            preview.merge_search(config, incremental=self.incremental)
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer | None:
         for path in self.watch:

@@ -1,0 +1,36 @@
+"""Rebuilds as `serve` runs them, driven line by line: the preview tests edit files between two rebuilds.
+
+    python tests/preview_driver.py PROJECT SITE_DIR dirty|full
+
+Each line "build" on stdin rebuilds the site in this one process, as `properdocs serve` does (a new
+config, so new plugin objects; module state kept), and answers "built SECONDS".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import properdocs.replacement  # noqa: F401  (as the properdocs CLI does: mkdocs.* imports resolve to properdocs)
+from properdocs.commands.build import build
+from properdocs.config import load_config
+
+
+def main() -> None:
+    project, site, mode = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    os.chdir(project)
+    dirty = mode == "dirty"
+    for line in sys.stdin:
+        if line.strip() != "build":
+            continue
+        config = load_config(config_file="mkdocs.yml", site_dir=site)
+        config.plugins.on_startup(command="serve", dirty=dirty)
+        start = time.perf_counter()
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=dirty)
+        print(f"built {time.perf_counter() - start:.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
