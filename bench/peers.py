@@ -19,7 +19,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from layerflow.audit.summary import producer_ids
 from layerflow.model import Analysis, Consumer
 
 HERE = Path(__file__).resolve().parent
@@ -103,7 +102,7 @@ def write_sphinx_project(analysis: Analysis, dest: Path) -> dict[str, int]:
     known = {need_id("S_", s.uid) for s in analysis.inputs.registry.signals}
     producer_pages = []
     outputs = 0
-    for index, producer in enumerate(producer_ids(analysis)):
+    for index, producer in enumerate(analysis.producer_ids()):
         flows = analysis.flows_of(producer)
         title = _text(flows[0].producer if flows else producer)
         pid = need_id("P_", producer)
