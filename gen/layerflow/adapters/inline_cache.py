@@ -14,28 +14,32 @@ from layerflow.render.svg import inline_svg_template, place_id
 log = logging.getLogger("mkdocs.plugins.layerflow")
 
 
-_INLINE_CACHE: dict[str, str] = {}  # SVG -> inline template; survives `serve` rebuilds, which make new plugin objects
+# sha256 of the sanitiser and the SVG -> inline template; survives `serve` rebuilds, which make new plugin
+# objects. Keyed by digest, not by the SVG text, so a build holds one copy of each diagram, not two.
+_INLINE_CACHE: dict[str, str] = {}
 
 
 def inline_diagram(key: str, svg: str, cache_dir: str) -> str:
+    """Graphviz SVG made inline-safe with its own id: `place_id(inline_template(...), f"lf-{key}")`."""
+    return place_id(inline_template(key, svg, cache_dir), f"lf-{key}")
+
+
+def inline_template(key: str, svg: str, cache_dir: str) -> str:
     """Graphviz SVG made inline-safe, sanitised once per distinct SVG, memoised in memory and, beside the
-    SVG cache, on disk; each key then only places its own id (many decision trees draw the same SVG).
+    SVG cache, on disk; a page then only places its diagram's own id (`place_id`, when it is written), so
+    equal SVGs (many decision trees draw the same one) share one template.
 
     Sanitising re-parses every SVG and was a quarter of the plugin's time on a warm build.
     The disk key includes the sanitiser's own source, so changing svg.py invalidates it.
     """
-    return place_id(_template(svg, key, cache_dir), f"lf-{key}")
-
-
-def _template(svg: str, key: str, cache_dir: str) -> str:
-    found = _INLINE_CACHE.get(svg)
+    digest = hashlib.sha256(f"{_SANITISER}\0{svg}".encode()).hexdigest()
+    found = _INLINE_CACHE.get(digest)
     if found is not None:
         return found
     if len(_INLINE_CACHE) > 100_000:
         _INLINE_CACHE.clear()
     path = ""
     if cache_dir:
-        digest = hashlib.sha256(f"{_SANITISER}\0{svg}".encode()).hexdigest()
         path = os.path.join(cache_dir, f"inline-{digest}.svg")
         try:
             with open(path, encoding="utf-8") as cached:
@@ -49,7 +53,7 @@ def _template(svg: str, key: str, cache_dir: str) -> str:
                 write_atomically(path, found)
             except OSError as exc:  # a cache that cannot be written only costs time
                 log.debug(f"layerflow: cannot cache {path}: {exc}")
-    _INLINE_CACHE[svg] = found
+    _INLINE_CACHE[digest] = found
     return found
 
 

@@ -45,13 +45,14 @@ from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
 from layerflow.adapters.judge import Judging, baseline_path, judged
 from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.adapters.mkdocs_setup import add_assets, add_to_config, nav_inclusion
-from layerflow.adapters.site_files import inline_diagrams, render_site
+from layerflow.adapters.site_files import inline_templates, render_site
 from layerflow.audit.analysis import INPUT_RULE
 from layerflow.model import LAYERS, Analysis, GapStatus, Severity
 from layerflow.render.broken import pages_under_banner
 from layerflow.render.dot import ROOT
 from layerflow.render.markup import FRAGMENT_MARK, swap_fragments
 from layerflow.render.site import Site, error_page
+from layerflow.render.svg import place_id
 
 log = logging.getLogger("mkdocs.plugins.layerflow")
 
@@ -86,7 +87,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.written = 0  # pages rendered this build, for progress lines
         self.total = 0
         self.fragments: dict[str, str] = {}  # evidence HTML, swapped in before search indexing
-        self.diagrams: dict[str, str] = {}  # inline SVG, swapped in after
+        self.diagrams: dict[str, str] = {}  # inline SVG templates (shared by equal SVGs), placed and swapped in after
         self.watch: list[str] = []
         self.root = ""
         self.assets: list[str] = []  # the stylesheet and script this build adds (mkdocs_setup)
@@ -190,7 +191,8 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
 
     def _diagrams(self, site: Site) -> dict[str, str]:
         try:
-            return inline_diagrams(site, self.cache_dir or None)
+            # Templates, not each diagram's placed copy: one string per distinct SVG is held for the whole build.
+            return inline_templates(site, self.cache_dir or None)
         except (GraphvizMissing, GraphvizError) as exc:
             raise PluginError(f"layerflow: {exc}") from None
 
@@ -245,6 +247,8 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                     log.warning(f"layerflow: no fragment {key!r} for {page.file.src_uri}")
                     return ""
                 return placeholder  # a diagram: swapped in on_post_page
+            if final:  # a diagram's template: its own id placed now, for this page only
+                fragment = place_id(fragment, f"lf-{key}")
             if not config.use_directory_urls:
                 fragment = _PAGE_LINK.sub(r'href="\1.html"', fragment)
             return fragment.replace(ROOT, root)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from importlib import resources
 
 from layerflow.adapters.graphviz import render_svgs
-from layerflow.adapters.inline_cache import inline_diagram
+from layerflow.adapters.inline_cache import inline_diagram, inline_template
 from layerflow.model import Analysis
 from layerflow.render.site import Site, build_site
 from layerflow.render.usermd import user_markdown_html
@@ -33,6 +33,13 @@ def inline_diagrams(site: Site, cache_dir: str | None) -> dict[str, str]:
     """Fragment key -> inline SVG for every diagram (batched dot runs; GraphvizMissing/GraphvizError on failure)."""
     svgs = render_svgs(site.diagrams, cache_dir or None)
     return {key: inline_diagram(key, svg, cache_dir or "") for key, svg in svgs.items()}
+
+
+def inline_templates(site: Site, cache_dir: str | None) -> dict[str, str]:
+    """Fragment key -> inline SVG template (`place_id` gives it its key's id): equal SVGs share one string, so
+    a build that holds every diagram until its page is written holds one copy of each distinct SVG."""
+    svgs = render_svgs(site.diagrams, cache_dir or None)
+    return {key: inline_template(key, svg, cache_dir or "") for key, svg in svgs.items()}
 
 
 MAX_SOURCE_PAGES = 1000  # code pages cost a page each; past this, write sites stay plain text
