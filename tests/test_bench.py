@@ -72,7 +72,8 @@ def test_synthetic_registry_is_deterministic(tmp_path: Path) -> None:
 def test_peer_project_holds_every_signal_as_a_need_and_a_needflow_per_producer(root: Path, tmp_path: Path) -> None:
     """`--peers` builds the same data with sphinx-needs; its sources are written without sphinx installed."""
     sys.path.insert(0, str(root / "bench"))
-    from layerflow.adapters.load import Sources, load_and_analyse
+    from layerflow.adapters.application import load_and_analyse
+    from layerflow.adapters.load import Sources
     from peers import need_id, write_sphinx_project
     from synth import write_project
 
