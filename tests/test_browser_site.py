@@ -367,9 +367,15 @@ def test_an_entity_page_is_the_first_hit_for_its_id_or_name(
     with opened(browser, site_url) as (page, _):
         page.locator(".md-search__input").click()
         page.keyboard.type(query)
-        wanted = page.locator(f'.md-search-result__item a[href^="{site_url + first}"]').first
-        with contextlib.suppress(PlaywrightTimeout):  # results update per key; the assertion says what came
-            wanted.wait_for(state="attached", timeout=10_000)
+        # Results update per key typed: a shorter query's list may hold the page lower down, so wait until the
+        # list's first hit is the page (the last query's results come last), bounded; the assertion says what came.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "([selector, wanted]) => { const a = document.querySelector(selector);"
+                " return a !== null && a.href.split(/[?#]/)[0] === wanted; }",
+                arg=[".md-search-result__item > a", site_url + first],
+                timeout=10_000,
+            )
         hrefs = page.eval_on_selector_all(".md-search-result__item > a", "els => els.map(e => e.href)")
     pages = [urlsplit(h)._replace(query="", fragment="").geturl() for h in hrefs]
     assert pages and pages[0] == site_url + first, f"{query!r}: {pages[:3]}"
