@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from layerflow.render.markup import outside_fences
+
 _PATHS = {
     "ok": "M12 2C6.5 2 2 6.5 2 12s4.5 10 10 10 10-4.5 10-10S17.5 2 12 2m-2 15-5-5 1.41-1.41L10 14.17l7.59-7.59L19 8z",
     "warn": "M13 14h-2V9h2m0 9h-2v-2h2M1 21h22L12 2z",
@@ -52,11 +54,4 @@ def with_icons(markdown: str) -> str:
     """The page with every status mark outside code drawn as an icon."""
     if not _MARK.search(markdown):
         return markdown
-    lines, fenced = [], False
-    for line in markdown.split("\n"):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-            lines.append(line)
-        else:
-            lines.append(line if fenced else _outside_code(line))
-    return "\n".join(lines)
+    return outside_fences(markdown, _outside_code)

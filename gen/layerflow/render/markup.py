@@ -44,3 +44,15 @@ def fragment_keys(text: str) -> list[str]:
 def swap_fragments(text: str, fragment: Callable[[str, str], str]) -> str:
     """`text` with each placeholder replaced by `fragment(key, placeholder)`."""
     return _PLACEHOLDER.sub(lambda match: fragment(html.unescape(match.group(1)), match.group(0)), text)
+
+
+def outside_fences(markdown: str, transform: Callable[[str], str]) -> str:
+    """The page with each line outside fenced code blocks passed through `transform`; fences kept as written."""
+    lines, fenced = [], False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            lines.append(line)
+        else:
+            lines.append(line if fenced else transform(line))
+    return "\n".join(lines)

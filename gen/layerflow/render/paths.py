@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from layerflow.render.escape import md
+from layerflow.render.markup import outside_fences
 
 # A single-backtick code span holding a path: a '/', no whitespace, no backtick.
 _PATH_SPAN = re.compile(r"(?<!`)`([^`\s/]*/[^`\s]+)`(?!`)")
@@ -25,12 +26,10 @@ def with_breakable_paths(markdown: str) -> str:
     """The page with each path code span (outside fenced blocks and raw HTML) breakable after its slashes."""
     if "/" not in markdown or "`" not in markdown:
         return markdown
-    lines, fenced = [], False
-    for line in markdown.split("\n"):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-            lines.append(line)
-        else:
-            raw = line.startswith("<")  # a raw HTML block (a source page's lines): Markdown never reads it
-            lines.append(line if fenced or raw else _PATH_SPAN.sub(_breakable, line))
-    return "\n".join(lines)
+    return outside_fences(markdown, _breakable_line)
+
+
+def _breakable_line(line: str) -> str:
+    if line.startswith("<"):  # a raw HTML block (a source page's lines): Markdown never reads it
+        return line
+    return _PATH_SPAN.sub(_breakable, line)
