@@ -14,7 +14,6 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from layerflow.errors import Parsed, error
 from layerflow.model import Analysis, BaselineEntry, Finding, Gap
@@ -47,21 +46,9 @@ def baseline_text(entries: Sequence[BaselineEntry], tool_version: str) -> str:
         "tool": {"name": "layerflow", "version": tool_version},
         "about": "Findings accepted as known: `layerflow check` lists them but they do not change the exit code. "
         "Matched by fingerprint (rule, subject, signals, file; no line numbers). Refresh: `layerflow baseline`.",
-        "findings": [_entry_json(e) for e in entries],
+        "findings": [e.as_json() for e in entries],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _entry_json(entry: BaselineEntry) -> dict[str, Any]:
-    return {
-        "fingerprint": entry.fingerprint,
-        "rule": entry.rule,
-        "severity": entry.severity,
-        "subject": entry.subject,
-        "path": entry.path,
-        "signals": list(entry.signals),
-        "message": entry.message,
-    }
 
 
 def parse_baseline(path: str, text: str) -> Parsed[tuple[BaselineEntry, ...]]:

@@ -239,6 +239,18 @@ class BaselineEntry:
     signals: tuple[str, ...] = ()
     message: str = ""
 
+    def as_json(self) -> dict[str, object]:
+        """The entry as the baseline file and `--format json`'s `fixed` list write it."""
+        return {
+            "fingerprint": self.fingerprint,
+            "rule": self.rule,
+            "severity": self.severity,
+            "subject": self.subject,
+            "path": self.path,
+            "signals": list(self.signals),
+            "message": self.message,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Analysis:

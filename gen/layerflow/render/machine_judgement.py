@@ -19,18 +19,7 @@ def judgement_json(analysis: Analysis, finding_json: FindingJson) -> dict[str, A
     return {
         "baseline": analysis.baseline or None,
         "known": [finding_json(f, fp) for f, fp in zip(analysis.known, known, strict=True)],
-        "fixed": [
-            {
-                "rule": e.rule,
-                "severity": e.severity,
-                "subject": e.subject,
-                "path": e.path,
-                "signals": list(e.signals),
-                "message": e.message,
-                "fingerprint": e.fingerprint,
-            }
-            for e in analysis.fixed
-        ],
+        "fixed": [e.as_json() for e in analysis.fixed],
         "suppressed": [
             {
                 **finding_json(s.finding, fp),
