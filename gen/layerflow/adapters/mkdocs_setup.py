@@ -2,8 +2,9 @@
 
 - the site's stylesheet and script (diagram colours in both palettes, sortable tables), shipped as package data
   and added as generated files, unless the user lists a `layerflow.css` / `layerflow.js` of their own;
-- the Markdown extensions the generated pages are written for (`admonition`; MkDocs itself always enables
-  `toc`, `tables` and `fenced_code`), appended to the user's list, never replacing an entry or its options;
+- the Markdown extensions the generated pages are written for (`admonition` and layerflow's escapes of `~`
+  and `$`; MkDocs itself always enables `toc`, `tables` and `fenced_code`), appended to the user's list, never
+  replacing an entry or its options;
 - entity pages (one per producer, signal, gap, change record, source file) kept out of an automatic nav:
   MkDocs draws the whole nav into every page, so thousands of them would make every page quadratic.
 
@@ -21,8 +22,9 @@ from layerflow.adapters.site_files import asset_text
 ASSET_DIR = "assets/layerflow"
 STYLESHEET = f"{ASSET_DIR}/layerflow.css"
 SCRIPT = f"{ASSET_DIR}/layerflow.js"
-# Markdown the generated pages use that MkDocs does not enable by itself.
-EXTENSIONS = ("admonition",)
+# Markdown the generated pages use that MkDocs does not enable by itself: admonitions, and `\~` / `\$` read
+# as the escapes render.escape writes (adapters/markdown_escapes.py).
+EXTENSIONS = ("admonition", "layerflow.adapters.markdown_escapes")
 # The pages listed in a nav: the home page, the report and each section's index; the rest are entity pages.
 _NAV_PAGES = frozenset({"index.md", "report.md", "findings.md", "rules.md", "layers.md"})
 
