@@ -40,6 +40,7 @@ from mkdocs.structure.pages import Page
 
 from layerflow.adapters import preview
 from layerflow.adapters.application import load_and_analyse
+from layerflow.adapters.entity_pages import EntityPage, html_options
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, remember
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
 from layerflow.adapters.judge import Judging, baseline_path, judged
@@ -51,7 +52,7 @@ from layerflow.model import LAYERS, Analysis, GapStatus, Severity
 from layerflow.render.broken import pages_under_banner
 from layerflow.render.dot import ROOT
 from layerflow.render.markup import FRAGMENT_MARK, swap_fragments
-from layerflow.render.site import Site, error_page
+from layerflow.render.site import Site, error_page, in_page_dialect
 from layerflow.render.svg import place_id
 
 log = logging.getLogger("mkdocs.plugins.layerflow")
@@ -172,6 +173,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.fragments = dict(site.fragments)
         self.written, self.total = 0, len(site.pages)
         add_assets(files, config, self.assets)
+        options = html_options(config)
         for path, markdown in sorted(site.pages.items()):
             if files.get_file_from_path(path) is not None:
                 continue  # a page the user wrote wins over the generated one
@@ -180,6 +182,8 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             shown = fingerprint(markdown, site.diagrams, site.fragments)
             page.same_as_last = remember(config.site_dir, path, shown)
             files.append(page)
+            if options is not None and in_page_dialect(path):
+                EntityPage(page, config, options)  # becomes page.page: MkDocs builds a Page only where none is set
         return files
 
     def _here(self, path: str | None) -> str | None:

@@ -33,7 +33,7 @@ from layerflow.render.pages.stores import StoreFacts, store_page, stores_index, 
 from layerflow.render.paths import with_breakable_paths
 from layerflow.render.report import render_report
 
-__all__ = ["Site", "build_site", "error_page"]
+__all__ = ["Site", "build_site", "error_page", "in_page_dialect"]
 
 PAGES = ROOT_LINKS  # links from the docs root are where the pages live: one place says both
 
@@ -94,6 +94,15 @@ def build_site(
 
 
 INDEX_SECTIONS = ("producers", "signals", "gaps", "changes", "stores")
+_ENTITY_FOLDERS = tuple(f"{section}/" for section in (*INDEX_SECTIONS, "source"))
+
+
+def in_page_dialect(path: str) -> bool:
+    """Pages layerflow renders to HTML itself (render.pagehtml): every entity page and each section's index.
+    The home page, the report, the findings, rules and layer pages stay Markdown for the user's extensions."""
+    return path.startswith(_ENTITY_FOLDERS)
+
+
 # Material's search ranks a page by its title above all; the boost makes an entity page the first hit for its
 # own id or name. The report and the indexes name every entity too, and a gap's or a change record's title names
 # its signal: signal, producer and store pages first, then gaps and change records.

@@ -1,0 +1,105 @@
+"""Entity pages that MkDocs serves but Python-Markdown never converts (render/pagehtml.py renders them).
+
+An `EntityPage` is an ordinary MkDocs page in every way a theme, the search
+plugin or another plugin can see (meta, title, TOC, content, anchors, links
+checked and rewritten by MkDocs' own code), except that `render` asks
+layerflow's renderer of its page dialect for the HTML instead of building a
+Python-Markdown engine for the page. MkDocs and ProperDocs both keep a page a
+plugin sets on `File.page` (they build a `Page` only where none is set).
+
+Where the renderer cannot follow the site's `toc` settings (a `baselevel`,
+`anchorlink` or leading permalinks), `html_options` says so and no page is
+replaced; where a page holds Markdown outside the dialect, that page alone
+falls back to Python-Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Callable
+from typing import Any, cast
+
+import markdown
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
+from mkdocs.structure.toc import get_toc
+
+from layerflow.render.pagehtml import HtmlOptions, OutsideDialect, default_slugify, page_html
+
+log = logging.getLogger("mkdocs.plugins.layerflow")
+_PAGES_LOG = logging.getLogger(Page.__module__)
+
+# `toc` settings that move or restyle headings in ways the renderer does not reproduce.
+_UNSUPPORTED_TOC = {"baselevel": 1, "anchorlink": False, "permalink_leading": False}
+
+
+def html_options(config: MkDocsConfig) -> HtmlOptions | None:
+    """The site's `toc` settings as the renderer needs them; None when it cannot honour them."""
+    toc: dict[str, Any] = dict((config.mdx_configs or {}).get("toc", {}))
+    for key, default in _UNSUPPORTED_TOC.items():
+        if key in toc and toc[key] != default:
+            log.info(f"layerflow: toc {key}: {toc[key]!r} is set, so entity pages are rendered by Python-Markdown")
+            return None
+    permalink = toc.get("permalink", False)
+    depth_top, depth_bottom = _toc_depth(toc.get("toc_depth", 6))
+    slugify = toc.get("slugify", default_slugify)
+    return HtmlOptions(
+        permalink="&para;" if permalink is True else (html.escape(str(permalink), quote=False) if permalink else None),
+        permalink_class=str(toc.get("permalink_class", "headerlink")),
+        permalink_title=str(toc.get("permalink_title", "Permanent link")),
+        slugify=cast(Callable[[str, str], str], slugify),
+        separator=str(toc.get("separator", "-")),
+        toc_top=depth_top,
+        toc_bottom=depth_bottom,
+        fence=_site_fences(config),
+    )
+
+
+def _site_fences(config: MkDocsConfig) -> Callable[[str], str]:
+    """Code blocks as the site's own Markdown writes them: one engine with the site's extensions, reset for each
+    block (a page has at most a few, and building an engine per page is the cost this module exists to avoid)."""
+    engine = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {})
+
+    def fence(code: str) -> str:
+        longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=2)
+        ticks = "`" * (longest + 1)
+        return engine.reset().convert(f"{ticks}\n{code}\n{ticks}")
+
+    return fence
+
+
+def _toc_depth(depth: object) -> tuple[int, int]:
+    """`toc_depth: 3` or `toc_depth: "2-4"`, as Python-Markdown reads it."""
+    if isinstance(depth, str) and "-" in depth:
+        top, bottom = (int(part) for part in depth.split("-", 1))
+        return top, bottom
+    return 1, int(str(depth))
+
+
+class EntityPage(Page):
+    """A generated page in layerflow's page dialect, rendered to HTML by layerflow."""
+
+    def __init__(self, file: File, config: MkDocsConfig, options: HtmlOptions) -> None:
+        super().__init__(None, file, config)
+        self.options = options
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.markdown is None:
+            raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        # MkDocs' own link resolver: the same URLs, the same warnings for a missing page, the same anchor checks.
+        links = _RelativePathTreeprocessor(self.file, files, config)
+        try:
+            rendered = page_html(self.markdown, self.options, links.path_to_url)
+        except OutsideDialect as exc:
+            log.debug(f"layerflow: {self.file.src_uri} is rendered by Python-Markdown: {exc}")
+            super().render(config, files)
+            return
+        self.content = rendered.html
+        self.toc = get_toc(cast(Any, rendered.toc))
+        self._title_from_render = rendered.title
+        self.present_anchor_ids = rendered.anchors
+        if _PAGES_LOG.getEffectiveLevel() > logging.DEBUG:  # as Page.render: MkDocs checks anchors only then
+            self.links_to_anchors = links.links_to_anchors

@@ -1,0 +1,145 @@
+"""Entity pages rendered by layerflow make the same site, byte for byte, as Python-Markdown made.
+
+Built in-process twice, once with every entity page an EntityPage and once with MkDocs' own pages for them
+(the plugin's `in_page_dialect` patched to say no), under the embedded mkdocs.yml and under a config of
+another team's (permalink text, toc depth, highlighted code blocks, directory URLs off).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.structure.files import File, Files
+
+from layerflow.adapters import entity_pages, mkdocs_plugin
+from layerflow.render.pagehtml import HtmlOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+NORTHWIND = ROOT / "tests" / "fixtures" / "projects" / "northwind"
+
+OTHER_CONFIG = """\
+site_name: Northwind signals
+use_directory_urls: false
+theme: {name: material, font: false}
+plugins:
+  - search
+  - layerflow:
+      base: registry
+      code: [src]
+      ops: [deploy]
+      fail_on: none
+markdown_extensions:
+  - toc:
+      permalink: "#"
+      permalink_title: Link here
+      toc_depth: 3
+  - pymdownx.highlight
+  - pymdownx.superfences
+  - attr_list
+"""
+
+
+def embedded(tmp: Path) -> Path:
+    work = tmp / "embedded"
+    work.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", work / "docs")
+    shutil.copytree(ROOT / "registry", work / "registry", ignore=shutil.ignore_patterns("__pycache__"))
+    return work
+
+
+def northwind(tmp: Path) -> Path:
+    work = tmp / "northwind"
+    shutil.copytree(NORTHWIND, work)
+    (work / "docs").mkdir()
+    (work / "mkdocs.yml").write_text(OTHER_CONFIG, encoding="utf-8")
+    return work
+
+
+def site_bytes(work: Path, out: str) -> dict[str, str]:
+    site = work / out
+    build(load_config(str(work / "mkdocs.yml"), site_dir=str(site)))
+    return {
+        str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("project", [embedded, northwind], ids=["embedded", "other-team-config"])
+def test_the_site_is_the_same_whichever_renderer_makes_entity_pages(
+    project: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert callable(project)
+    work = project(tmp_path)
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("DISABLE_MKDOCS_2_WARNING", "true")
+    rendered: list[str] = []
+    page_html = entity_pages.page_html
+
+    def counted(markdown: str, options: HtmlOptions, href: object) -> object:
+        rendered.append(markdown)
+        return page_html(markdown, options, href)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(entity_pages, "page_html", counted)
+    ours = site_bytes(work, "site-ours")
+    assert len(rendered) >= 20  # every entity page went through the renderer
+    monkeypatch.setattr(mkdocs_plugin, "in_page_dialect", lambda path: False)
+    theirs = site_bytes(work, "site-python-markdown")
+    assert ours.keys() == theirs.keys()
+    assert [p for p in ours if ours[p] != theirs[p]] == []
+
+
+def test_a_page_outside_the_dialect_falls_back_to_python_markdown(tmp_path: Path) -> None:
+    work = embedded(tmp_path)
+    config = load_config(str(work / "mkdocs.yml"))
+    (work / "docs" / "signals").mkdir()
+    (work / "docs" / "signals" / "odd.md").write_text("# Odd\n\nSome *emphasis*.\n", encoding="utf-8")
+    file = File("signals/odd.md", src_dir=str(work / "docs"), dest_dir=str(tmp_path / "site"), use_directory_urls=True)
+    options = entity_pages.html_options(config)
+    assert options is not None
+    page = entity_pages.EntityPage(file, config, options)
+    assert file.page is page
+    page.read_source(config)
+    page.render(config, Files([file]))
+    assert page.content is not None
+    assert "<em>emphasis</em>" in page.content
+    assert page.title == "Odd"
+
+
+@pytest.mark.parametrize(
+    ("toc", "expected"),
+    [
+        ({"permalink": True}, ("&para;", 1, 6)),
+        ({"permalink": "<#>", "toc_depth": "2-4"}, ("&lt;#&gt;", 2, 4)),
+        ({"toc_depth": 2}, (None, 1, 2)),
+    ],
+)
+def test_toc_settings_are_read(tmp_path: Path, toc: dict[str, object], expected: tuple[object, ...]) -> None:
+    config = load_config(str(embedded(tmp_path) / "mkdocs.yml"))
+    config.mdx_configs["toc"] = toc
+    options = entity_pages.html_options(config)
+    assert options is not None
+    assert (options.permalink, options.toc_top, options.toc_bottom) == expected
+
+
+@pytest.mark.parametrize(
+    "toc", [{"baselevel": 2}, {"anchorlink": True}, {"permalink": True, "permalink_leading": True}]
+)
+def test_toc_settings_it_cannot_follow_leave_pages_to_python_markdown(tmp_path: Path, toc: dict[str, object]) -> None:
+    config = load_config(str(embedded(tmp_path) / "mkdocs.yml"))
+    config.mdx_configs["toc"] = toc
+    assert entity_pages.html_options(config) is None
+
+
+def test_a_custom_slugify_is_used(tmp_path: Path) -> None:
+    config = load_config(str(embedded(tmp_path) / "mkdocs.yml"))
+    config.mdx_configs["toc"] = {"slugify": lambda value, separator: "x" + separator + str(len(value))}
+    options = entity_pages.html_options(config)
+    assert options is not None
+    assert options.slugify("abc", "-") == "x-3"
