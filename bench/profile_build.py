@@ -23,6 +23,7 @@ from properdocs.commands import build as mkdocs_build
 from properdocs.config import load_config
 from properdocs.structure import pages
 
+from layerflow.adapters import entity_pages
 from layerflow.adapters import mkdocs_plugin as plugin
 
 WALL: dict[str, float] = {}
@@ -34,6 +35,7 @@ STAGES: list[tuple[Any, str, str]] = [
     (plugin, "render_svgs", "plugin: diagrams (dot, or the cache)"),
     (plugin.LayerflowPlugin, "on_files", "plugin: on_files total"),
     (pages.Page, "render", "MkDocs: Markdown -> HTML (Python-Markdown)"),
+    (entity_pages.EntityPage, "render", "layerflow: entity pages -> HTML (render/pagehtml)"),
     (mkdocs_build, "_populate_page", "MkDocs: read pages total"),
     (search.SearchPlugin, "on_page_context", "search: index each page (HTML parse)"),
     (search.SearchPlugin, "on_post_build", "search: write index"),

@@ -126,8 +126,16 @@ def floor_project(project: Path) -> Path:
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     start = config.index("  - layerflow:")
     end = config.index("markdown_extensions:")
-    (floor / "mkdocs.yml").write_text(config[:start] + "\n" + config[end:], encoding="utf-8")
+    (floor / "mkdocs.yml").write_text(config[:start] + "\n" + config[end:] + FLOOR_NAV, encoding="utf-8")
     return floor
+
+
+# The plugin's nav policy (adapters/mkdocs_setup.nav_inclusion): entity pages out of the automatic nav, each
+# section's index in it. Without this the floor draws 13,000 pages into every page's nav, which is quadratic
+# and made the floor of a 10k build an hour long.
+FLOOR_NAV = "not_in_nav: |\n" + "".join(
+    f"  /{section}/*\n  !/{section}/index.md\n" for section in ("producers", "signals", "gaps", "changes", "stores")
+) + "  /source/\n"
 
 
 def site_build(project: Path) -> dict[str, float]:
