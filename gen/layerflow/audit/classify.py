@@ -45,6 +45,7 @@ def classify_all(
     history reclassifies what a change record touched, not the whole registry.
     """
     signals = registry.by_uid()
+    tree = _Tree(rules)
     flows: list[Flow] = []
     covered: set[str] = set()
     if inventory is not None:
@@ -52,21 +53,52 @@ def classify_all(
             for output in producer.outputs:
                 covered.update(output.signals)
                 if only is None or any(uid in only for uid in output.signals):
-                    flows.append(_classify(producer.id, producer.name, output, signals, rules, slug(output.name)))
+                    flows.append(_classify(producer.id, producer.name, output, signals, tree, slug(output.name)))
         names = {p.id: p.name for p in inventory.producers}
         for artifact in inventory.internal if only is None else ():
             owner = artifact.job or slug(artifact.producer_ref or "l7-internal")
             key = f"{artifact.category}-{slug(artifact.name)}"
-            flows.append(
-                _classify(owner, names.get(artifact.job, artifact.producer_ref), artifact, signals, rules, key)
-            )
+            flows.append(_classify(owner, names.get(artifact.job, artifact.producer_ref), artifact, signals, tree, key))
     for signal in registry.signals:
         if signal.p_layer == "L7" and signal.uid not in covered and (only is None or signal.uid in only):
-            flows.append(_classify_signal(signal, rules))
+            flows.append(_classify_signal(signal, tree))
     return tuple(flows)
 
 
-def _classify_signal(signal: Signal, rules: Rules) -> Flow:
+class _Tree:
+    """The rules' decision tree as one classification asks it: each node's question and fail conditions
+    looked up once, and the Decision and Check values shared between the thousands of flows that reach the
+    same answer (they are frozen; most flows of a registry pass the same checks with the same words)."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self._nodes = {node.id: node for node in reversed(rules.decision_tree)}  # the first of an id leads
+        self._decisions: dict[tuple[str, bool], Decision] = {}
+        self._checks: dict[tuple[str, str, bool, str, int], Check] = {}
+
+    def decision(self, node: str, answer: bool) -> Decision:
+        found = self._decisions.get((node, answer))
+        if found is None:
+            rule = self._nodes.get(node)
+            question = rule.question if rule and rule.question else BUILT_IN_QUESTIONS[node]
+            found = self._decisions[node, answer] = Decision(node, question, answer)
+        return found
+
+    def check(self, node: str, name: str, passed: bool, message: str, condition: int = 0) -> Check:
+        key = (node, name, passed, message, condition)
+        found = self._checks.get(key)
+        if found is None:
+            found = self._checks[key] = Check(node, name, passed, message, self._condition(node, condition))
+        return found
+
+    def _condition(self, node: str, index: int) -> str:
+        found: DecisionNode | None = self._nodes.get(node)
+        if found is None or not found.fail_conditions:
+            return ""
+        return found.fail_conditions[min(index, len(found.fail_conditions) - 1)]
+
+
+def _classify_signal(signal: Signal, tree: _Tree) -> Flow:
     producer = signal.producer or signal.uid
     output = Output(
         name=signal.name or signal.uid,
@@ -78,7 +110,7 @@ def _classify_signal(signal: Signal, rules: Rules) -> Flow:
         location=signal.location,
         hops=tuple(h for h in re.findall(r"L[1-8]", signal.get("intermediary_hops") or "")),
     )
-    return _classify(slug(producer), producer, output, {signal.uid: signal}, rules, slug(signal.uid))
+    return _classify(slug(producer), producer, output, {signal.uid: signal}, tree, slug(signal.uid))
 
 
 def _merged_consumers(output: Output, signals: list[Signal]) -> tuple[Consumer, ...]:
@@ -104,8 +136,9 @@ def _read_through_l2(consumers: tuple[Consumer, ...], signals: list[Signal]) -> 
 
 
 def _classify(
-    producer_id: str, producer: str, output: Output, signals: Mapping[str, Signal], rules: Rules, key: str
+    producer_id: str, producer: str, output: Output, signals: Mapping[str, Signal], tree: _Tree, key: str
 ) -> Flow:
+    rules = tree.rules
     linked = [signals[uid] for uid in output.signals if uid in signals]
     consumers = _merged_consumers(output, linked)
     layers = _layers(consumers, linked, rules)
@@ -113,8 +146,7 @@ def _classify(
     path: list[Decision] = []
 
     def ask(node: str, answer: bool) -> None:
-        found = rules.node(node)
-        path.append(Decision(node, found.question if found and found.question else BUILT_IN_QUESTIONS[node], answer))
+        path.append(tree.decision(node, answer))
 
     runtime = layers & RUNTIME_LAYERS
     # Read only through the L2 boundary: no layer is left once L2 is set aside, but that is not "only L7".
@@ -124,7 +156,7 @@ def _classify(
     checks: tuple[Check, ...]
     if internal_only:
         klass = FlowClass.L7_L7
-        checks = _q1_checks(rules, consumers)
+        checks = _q1_checks(tree, consumers)
     else:
         ask(Q2, bool(runtime))
         if runtime:
@@ -133,13 +165,13 @@ def _classify(
             klass = FlowClass.L7_BOTH if both else FlowClass.L7_L6
             runtime_consumers = tuple(c for c in consumers if c.layer in RUNTIME_LAYERS)
             checks = (
-                _q3_checks(rules, consumers, persistence, output, linked)
+                _q3_checks(tree, consumers, persistence, output, linked)
                 if both
-                else _q2_checks(rules, runtime_consumers, persistence, linked)
+                else _q2_checks(tree, runtime_consumers, persistence, linked)
             )
         elif "L8" in layers:
             klass = FlowClass.L7_L8
-            checks = (_check(rules, Q1, "consumer_named", bool(consumers), "a monitoring consumer is named"),)
+            checks = (tree.check(Q1, "consumer_named", bool(consumers), "a monitoring consumer is named"),)
         else:
             klass = FlowClass.UNCLASSIFIED
             checks = (Check(Q1, "boundary_only", False, "read only through the L2 boundary, which is not a consumer"),)
@@ -181,21 +213,9 @@ def _status(klass: FlowClass, checks: tuple[Check, ...], *, registered: bool) ->
     return FlowStatus.VERIFIED if klass in _REACHES_L6 else FlowStatus.VALID
 
 
-def _condition(rules: Rules, node: str, index: int) -> str:
-    found: DecisionNode | None = rules.node(node)
-    if found is None or not found.fail_conditions:
-        return ""
-    return found.fail_conditions[min(index, len(found.fail_conditions) - 1)]
-
-
-def _check(rules: Rules, node: str, name: str, passed: bool, message: str, condition: int = 0) -> Check:
-    return Check(node, name, passed, message, _condition(rules, node, condition))
-
-
-def _q1_checks(rules: Rules, consumers: tuple[Consumer, ...]) -> tuple[Check, ...]:
+def _q1_checks(tree: _Tree, consumers: tuple[Consumer, ...]) -> tuple[Check, ...]:
     return (
-        _check(
-            rules,
+        tree.check(
             Q1,
             "orphan",
             bool(consumers),
@@ -217,14 +237,13 @@ def _persistence_ok(persistence: Persistence | None) -> tuple[bool | None, str]:
 
 
 def _q2_checks(
-    rules: Rules, runtime_consumers: tuple[Consumer, ...], persistence: Persistence | None, linked: list[Signal]
+    tree: _Tree, runtime_consumers: tuple[Consumer, ...], persistence: Persistence | None, linked: list[Signal]
 ) -> tuple[Check, ...]:
     named = [c for c in runtime_consumers if c.name and c.name not in (NONE, UNKNOWN)]
     unverified = [s.uid for s in linked if (s.get("verified_path") or "").upper() in ("NO", "PARTIAL")]
     stored, why = _persistence_ok(persistence)
     return (
-        _check(
-            rules,
+        tree.check(
             Q2,
             "consumer_missing",
             bool(named),
@@ -233,20 +252,19 @@ def _q2_checks(
             else "an L6/L5/L4 layer is named but no consumer",
             0,
         ),
-        _check(
-            rules,
+        tree.check(
             Q2,
             "not_implemented",
             not unverified,
             f"verified path is NO or PARTIAL for {', '.join(unverified)}" if unverified else "no unverified path",
             1,
         ),
-        _check(rules, Q2, "persistence_missing", stored is not False, why, 0),
+        tree.check(Q2, "persistence_missing", stored is not False, why, 0),
     )
 
 
 def _q3_checks(
-    rules: Rules,
+    tree: _Tree,
     consumers: tuple[Consumer, ...],
     persistence: Persistence | None,
     output: Output,
@@ -257,16 +275,14 @@ def _q3_checks(
     stored, why = _persistence_ok(persistence)
     hops = output.hops or tuple(h for s in linked for h in re.findall(r"L[1-8]", s.get("intermediary_hops") or ""))
     return (
-        _check(rules, Q3, "persistence", stored is True, why),
-        _check(
-            rules,
+        tree.check(Q3, "persistence", stored is True, why),
+        tree.check(
             Q3,
             "dual_consumers",
             bool(l7 and runtime),
             f"L7: {', '.join(l7) or 'none'}; L6/L5/L4: {', '.join(runtime) or 'none'}",
         ),
-        _check(
-            rules,
+        tree.check(
             Q3,
             "explicit_hops",
             bool(hops),

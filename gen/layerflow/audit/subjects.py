@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from layerflow.model import NONE, UNKNOWN, Signal, named_layers
 
@@ -17,35 +17,49 @@ class SignalFields:
         return signal_value(self.signal, field)
 
     def all_values(self) -> Iterable[str | tuple[str, ...]]:
-        return tuple(v for k, v in self.signal.fields.items() if k != "uid")
+        values = dict(self.signal.fields)  # copied and popped rather than filtered: two C calls, not a loop
+        values.pop("uid", None)
+        return tuple(values.values())
 
 
-def signal_value(signal: Signal, field: str) -> str | tuple[str, ...] | None:
+FieldValue = str | tuple[str, ...] | None
+
+
+def _c_layer(signal: Signal) -> FieldValue:
+    if "c_layer" not in signal.fields and not any(c.layer for c in signal.consumers):
+        return None
+    return UNKNOWN if signal.fields.get("c_layer") == UNKNOWN else signal.c_layers
+
+
+def _consumer(signal: Signal) -> FieldValue:
+    raw = signal.fields.get("consumer")
+    if raw is None or raw == UNKNOWN:
+        return raw
+    return tuple(c.name for c in signal.consumers)
+
+
+def _exposure(signal: Signal) -> FieldValue:
+    if "exposure" in signal.fields:
+        return signal.fields["exposure"]
+    return _exposure_from_api(signal.fields.get("l2_api"))
+
+
+# The fields the gate language reads otherwise than as the stored cell; every other field is the cell.
+_DERIVED: dict[str, Callable[[Signal], FieldValue]] = {
+    "uid": lambda signal: signal.uid,
+    "domain": lambda signal: signal.domain,
+    "p_layer": lambda signal: signal.p_layer,  # a sub-layer reads as its layer: "L7b" is p_layer=L7
+    "x_layer": lambda signal: _layers(signal.fields.get("x_layer")),
+    "c_layer": _c_layer,
+    "consumer": _consumer,
+    "exposure": _exposure,  # without an Exposure column: derived from the L2 API
+}
+
+
+def signal_value(signal: Signal, field: str) -> FieldValue:
     """A signal's field as the gate language reads it (`SignalFields.value`)."""
-    if field == "uid":
-        return signal.uid
-    if field == "domain":
-        return signal.domain
-    if field == "p_layer":
-        return signal.p_layer  # a sub-layer reads as its layer: "L7b" is p_layer=L7
-    if field == "x_layer":
-        return _layers(signal.fields.get("x_layer"))
-    if field == "c_layer":
-        if "c_layer" not in signal.fields and not any(c.layer for c in signal.consumers):
-            return None
-        raw = signal.fields.get("c_layer")
-        return UNKNOWN if raw == UNKNOWN else signal.c_layers
-    if field == "consumer":
-        raw = signal.fields.get("consumer")
-        if raw is None or raw == UNKNOWN:
-            return raw
-        return tuple(c.name for c in signal.consumers)
-    if field == "exposure" and "exposure" not in signal.fields:
-        return _exposure_from_api(signal.fields.get("l2_api"))
-    return signal.fields.get(field)
-
-
-_DERIVED = frozenset({"uid", "domain", "p_layer", "x_layer", "c_layer", "consumer", "exposure"})
+    derived = _DERIVED.get(field)
+    return signal.fields.get(field) if derived is None else derived(signal)
 
 
 class SignalColumns:
@@ -54,13 +68,14 @@ class SignalColumns:
 
     def __init__(self, signals: Sequence[Signal]) -> None:
         self.signals = signals
-        self._columns: dict[str, list[str | tuple[str, ...] | None]] = {}
+        self._columns: dict[str, list[FieldValue]] = {}
 
-    def __call__(self, field: str) -> list[str | tuple[str, ...] | None]:
+    def __call__(self, field: str) -> list[FieldValue]:
         column = self._columns.get(field)
         if column is None:
-            if field in _DERIVED:
-                column = [signal_value(signal, field) for signal in self.signals]
+            derived = _DERIVED.get(field)
+            if derived is not None:
+                column = [derived(signal) for signal in self.signals]
             else:  # a cell as stored: no need to ask which field it is once per signal
                 column = [signal.fields.get(field) for signal in self.signals]
             self._columns[field] = column

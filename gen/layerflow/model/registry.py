@@ -67,6 +67,9 @@ class Signal:
     extra: Mapping[str, str] = field(default_factory=dict)  # columns layerflow does not know, header as written
     also_defined: tuple[Location, ...] = ()
     header: tuple[str, ...] = ()  # canonical fields of the defining table, in column order
+    # `c_layers`, worked out on first use: classification, gates, constraints, expectations and the pages each
+    # ask every signal for it. Not a field that compares or shows; `replace()` starts it afresh.
+    _c_layers: tuple[str, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def get(self, name: str) -> str | None:
         """The cell text, or None when no table defining this signal has the column."""
@@ -97,9 +100,12 @@ class Signal:
     @property
     def c_layers(self) -> tuple[str, ...]:
         """Consumer layers from the consumers and the C-Layer cell, sorted."""
-        cell = self.fields.get("c_layer", "")
-        named = {c.layer for c in self.consumers if c.layer}
-        return tuple(sorted(named | set(named_layers(cell))))
+        found = self._c_layers
+        if found is None:
+            named = {c.layer for c in self.consumers if c.layer}
+            found = tuple(sorted(named.union(named_layers(self.fields.get("c_layer", "")))))
+            object.__setattr__(self, "_c_layers", found)  # a memo of what the fields say, not a change
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,9 @@ def _closed(part: str) -> bool:
 
 def split_list(text: str) -> list[str]:
     """Comma-separated items, ignoring commas inside parentheses."""
+    if "," not in text and ";" not in text:  # one item, as most consumer cells are: nothing to split
+        item = text.strip()
+        return [item] if item else []
     parts = _LIST_SEPARATOR.split(text)
     if all(_closed(part) for part in parts):  # "a.py (L6), b.py": no separator is inside parentheses
         return [item for item in (part.strip() for part in parts) if item]

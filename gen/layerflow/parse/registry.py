@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from layerflow.errors import Parsed, error, warning
 from layerflow.model import (
@@ -39,7 +40,7 @@ def domain_of(heading: Heading | None) -> str:
 
 @dataclass(slots=True)
 class _Draft:
-    """A signal being assembled from one or more table rows."""
+    """A signal defined by more than one table row, being merged (`_merge`)."""
 
     uid: str
     domain: str
@@ -64,6 +65,20 @@ class _Draft:
             extra=self.extra,
             also_defined=tuple(self.also),
             header=self.header,
+        )
+
+    @classmethod
+    def of(cls, signal: Signal) -> _Draft:
+        """The first definition, for a later row to merge into."""
+        return cls(
+            uid=signal.uid,
+            domain=signal.domain,
+            fields=dict(signal.fields),
+            extra=dict(signal.extra),
+            consumers=signal.consumers,
+            persistence=signal.persistence,
+            location=signal.location,
+            header=signal.header,
         )
 
 
@@ -111,7 +126,8 @@ class _Cleaner:
 
 @dataclass(slots=True)
 class _Collector:
-    drafts: dict[str, _Draft] = field(default_factory=dict)
+    signals: dict[str, Signal] = field(default_factory=dict)  # each UID's first definition
+    drafts: dict[str, _Draft] = field(default_factory=dict)  # the UIDs defined again: merged, frozen at the end
     problems: list[Problem] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     removed: list[tuple[str, Location]] = field(default_factory=list)
@@ -128,6 +144,10 @@ class _Columns:
     width: int
     uid_at: int
     values: tuple[tuple[int, str], ...]  # (index, canonical field) of every known column but the UID
+    names: tuple[str, ...]  # the fields of `values`, in order
+    # A full row's cells of `values`, and of the layer columns, as tuples: picked in one C call, not a loop
+    pick_values: Callable[[tuple[str, ...]], tuple[str, ...]]
+    pick_layers: Callable[[tuple[str, ...]], tuple[str, ...]]
     extras: tuple[tuple[int, str], ...]  # (index, header as shown) of the columns layerflow does not know
     c_layer_at: int | None
     header: tuple[str, ...]  # the known fields in column order, the UID included
@@ -139,7 +159,9 @@ def parse_registry(files: Sequence[tuple[str, str]]) -> Parsed[Registry]:
     acc = _Collector()
     for path, text in files:
         _parse_file(path, text, acc)
-    signals = tuple(sorted((d.freeze() for d in acc.drafts.values()), key=lambda s: (cells.uid_number(s.uid), s.uid)))
+    merged = {uid: draft.freeze() for uid, draft in acc.drafts.items()}
+    defined = (merged.get(uid, signal) for uid, signal in acc.signals.items()) if merged else acc.signals.values()
+    signals = tuple(sorted(defined, key=lambda s: (cells.uid_number(s.uid), s.uid)))
     registry = Registry(
         signals=signals,
         files=tuple(p for p, _ in files),
@@ -208,10 +230,14 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
     uid_at = seen["uid"]
     acc.tables.append(Location(path, table.line))
     layer_columns = [(i, f) for i, f in enumerate(fields) if f is not None and f in _LAYER_FIELDS]
+    values = tuple((i, f) for i, f in enumerate(fields) if f is not None and f != "uid")
     columns = _Columns(
         width=width,
         uid_at=uid_at,
-        values=tuple((i, f) for i, f in enumerate(fields) if f is not None and f != "uid"),
+        values=values,
+        names=tuple(f for _, f in values),
+        pick_values=_picker([i for i, _ in values]),
+        pick_layers=_picker([i for i, _ in layer_columns]),
         extras=tuple((i, cells.plain(table.header[i])) for i, f in enumerate(fields) if f is None),
         c_layer_at=seen.get("c_layer"),
         header=tuple(f for f in fields if f),
@@ -225,14 +251,17 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
                 error(path, row.line, f"row has {len(raw)} cells but the header has {width}; is a '|' unescaped?")
             )
             continue
-        uid = cells.plain(raw[uid_at]) if uid_at < len(raw) else ""
-        if not cells.is_uid(uid):
-            if not _RANGE.match(uid):
-                acc.problems.append(
-                    warning(path, row.line, f"row skipped: {uid or 'empty'!r} is not a SIG-<digits> UID")
-                )
-            continue
-        if len(raw) < width:
+        uid = raw[uid_at] if uid_at < len(raw) else ""
+        if not cells.is_uid(uid):  # nearly every UID cell is the UID as is, which `plain` leaves alone
+            uid = cells.plain(uid)
+            if not cells.is_uid(uid):
+                if not _RANGE.match(uid):
+                    acc.problems.append(
+                        warning(path, row.line, f"row skipped: {uid or 'empty'!r} is not a SIG-<digits> UID")
+                    )
+                continue
+        full = len(raw) >= width
+        if not full:
             acc.problems.append(
                 warning(
                     path,
@@ -242,9 +271,20 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
                     signals=(uid,),
                 )
             )
-        if any(odd[raw[index]] for index, _ in layer_columns if index < len(raw)):  # nearly never: one lookup
+        layer_cells = columns.pick_layers(raw) if full else [raw[i] for i, _ in layer_columns if i < len(raw)]
+        if any(map(odd.__getitem__, layer_cells)):  # nearly never: one lookup per cell
             acc.problems.extend(_layer_warnings(path, row.line, uid, table.header, layer_columns, raw))
         _add_row(path, row.line, uid, columns, raw, acc)
+
+
+def _picker(indices: Sequence[int]) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """`lambda row: tuple(row[i] for i in indices)`, as one itemgetter (which returns a bare item for one index)."""
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    if indices:
+        only = indices[0]
+        return lambda row: (row[only],)
+    return lambda row: ()
 
 
 _LAYER_FIELDS = frozenset({"p_layer", "c_layer", "x_layer", "consumer"})
@@ -284,7 +324,8 @@ def _add_row(path: str, line: int, uid: str, columns: _Columns, raw: tuple[str, 
     present = len(raw)
     memo = clean.values
     if present >= columns.width:
-        values = {name: memo[raw[index]] for index, name in columns.values}
+        # One C loop over the cells (the memo cleans a cell it has not seen): what most of a parse is spent on.
+        values = dict(zip(columns.names, map(memo.__getitem__, columns.pick_values(raw)), strict=True))
         extra = {shown: cells.plain(raw[index]) for index, shown in columns.extras}
     else:  # a short row: the missing cells are absent, not empty
         values = {name: memo[raw[index]] for index, name in columns.values if index < present}
@@ -292,23 +333,27 @@ def _add_row(path: str, line: int, uid: str, columns: _Columns, raw: tuple[str, 
     values["uid"] = uid
     layer_cell = _raw(raw, columns.c_layer_at)
     here = Location(path, line)
-    draft = acc.drafts.get(uid)
-    if draft is None:
+    first = acc.signals.get(uid)
+    if first is None:
         consumers, ambiguity = clean.consumers(values.get("consumer", NONE), layer_cell)
         if ambiguity:
             acc.problems.append(warning(path, line, f"{uid}: {ambiguity}", signals=(uid,)))
         stored = values.get("persistence")
-        acc.drafts[uid] = _Draft(
+        # The signal as its first row defines it; a later row of the same UID is merged into a _Draft of it.
+        acc.signals[uid] = Signal(
             uid=uid,
             domain=columns.domain,
             fields=values,
-            extra=extra,
             consumers=consumers,
             persistence=None if stored is None else clean.persistence(stored),
             location=here,
+            extra=extra,
             header=columns.header,
         )
         return
+    draft = acc.drafts.get(uid)
+    if draft is None:
+        draft = acc.drafts[uid] = _Draft.of(first)
     _merge(draft, values, extra, here, layer_cell, acc)
 
 
