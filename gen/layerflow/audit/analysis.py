@@ -178,7 +178,9 @@ def _number(lives: list[history.Lifecycle], inputs: Inputs, flows: Sequence[Flow
 
 def _gates(inputs: Inputs, assessment: Assessment | None) -> tuple[GateOutcome, ...]:
     known = set(CANONICAL_FIELDS) | {c.lower() for c in inputs.rules.columns}
-    subjects = [(s.uid, s.location, SignalFields(s)) for s in inputs.registry.signals]
+    signals = inputs.registry.signals
+    sources = [SignalFields(s) for s in signals]  # listed once for every gate
+    subjects = [(s.uid, s.location, fields) for s, fields in zip(signals, sources, strict=True)]
     columns = SignalColumns(inputs.registry.signals)  # a field of every signal, read once for all gates
     out: list[GateOutcome] = []
     for gate in inputs.rules.gates:
@@ -190,7 +192,7 @@ def _gates(inputs: Inputs, assessment: Assessment | None) -> tuple[GateOutcome, 
             decided = evidence_gate(gate, assessment)  # evidence: prose gates --code/--ops can decide
             out.append(decided or GateOutcome(gate.rule, gate.level, gate.check, False, (), (), gate.location, reason))
             continue
-        result = run_gate(gate, parsed, subjects, columns)
+        result = run_gate(gate, parsed, subjects, columns, sources)
         out.append(
             GateOutcome(gate.rule, gate.level, gate.check, True, result.matched, result.undecided, gate.location)
         )
@@ -296,7 +298,14 @@ def _drift_findings(inputs: Inputs, changes: Iterable[ChangeOutcome]) -> list[Fi
 
 
 def _sorted(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (_rank(f.severity), f.rule, f.location, f.subject, f.message)))
+    # The location as its path and line, the order Location's own comparison gives: compared as two plain
+    # values, not by a dataclass method (a third of sorting the findings of 10k signals).
+    return tuple(
+        sorted(
+            findings,
+            key=lambda f: (_RANK[f.severity], f.rule, f.location.path, f.location.line, f.subject, f.message),
+        )
+    )
 
 
 def _flow_findings(inputs: Inputs, flows: Iterable[Flow]) -> list[Finding]:
@@ -388,5 +397,4 @@ def _severity(text: str) -> Severity:
     return Severity.WARNING
 
 
-def _rank(severity: Severity) -> int:
-    return {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}[severity]
+_RANK = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}

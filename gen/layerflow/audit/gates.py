@@ -8,8 +8,11 @@ column never reads as a clean pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import compress, count
+from operator import is_
 from typing import Protocol, assert_never
 
 from layerflow.model import Gate, GateOutcome, Location
@@ -63,40 +66,70 @@ Column = Callable[[str], Sequence["FieldValue | None"]]
 
 
 def evaluate_all(expr: Expr, subjects: Sequence[FieldSource], column: Column | None = None) -> list[bool | None]:
-    """`[evaluate(expr, s) for s in subjects]`, a node at a time over all subjects rather than a subject at
-    a time over all nodes: each comparison is decided once per distinct value, and AND, OR and NOT combine
-    whole columns (Kleene's AND and OR are associative and commutative, and nothing here has effects, so
-    the order does not change an answer). Gates run over every row of the registry. `column(field)`, when
-    given, is `[s.value(field) for s in subjects]` (worked out once for many gates)."""
+    """`[evaluate(expr, s) for s in subjects]`, a comparison at a time over all subjects rather than a subject
+    at a time over the whole check. Each comparison is decided once per distinct value of its field; what a
+    subject's comparisons came to is one of the few combinations of True, False and unknown there are, and
+    the check's AND, OR and NOT are worked out once per combination. Gates run over every row of the
+    registry; this leaves each row a few lookups in C. `column(field)`, when given, is
+    `[s.value(field) for s in subjects]` (worked out once for many gates)."""
     if column is None:
         column = _asking(subjects)
-    if isinstance(expr, Compare):
-        values = column(expr.field)
-        decided = _decide(expr.op, expr.value, {v for v in values if v is not None})
-        return [None if v is None else decided[v] for v in values]
-    if isinstance(expr, AnyField):
-        rows = [tuple(subject.all_values()) for subject in subjects]
-        decided = _decide(expr.op, expr.value, {v for row in rows for v in row})
-        return [any(map(decided.__getitem__, row)) for row in rows]
+    leaves = list(dict.fromkeys(_leaves(expr)))
+    outcomes = list(zip(*(_leaf_truths(leaf, subjects, column) for leaf in leaves), strict=True))
+    truths = {
+        combination: _combined(expr, dict(zip(leaves, combination, strict=True))) for combination in set(outcomes)
+    }
+    return list(map(truths.__getitem__, outcomes))
+
+
+Leaf = Compare | AnyField
+
+
+def _leaves(expr: Expr) -> Iterator[Leaf]:
+    if isinstance(expr, (Compare, AnyField)):
+        yield expr
+    elif isinstance(expr, Not):
+        yield from _leaves(expr.operand)
+    else:
+        for operand in expr.operands:
+            yield from _leaves(operand)
+
+
+def _leaf_truths(leaf: Leaf, subjects: Sequence[FieldSource], column: Column) -> list[bool | None]:
+    """One comparison over all subjects, decided once per distinct value."""
+    if isinstance(leaf, Compare):
+        values = column(leaf.field)
+        decided = _decide(leaf.op, leaf.value, {v for v in values if v is not None})
+        return list(map(decided.get, values))  # an absent column (None) is not in it: unknown
+    rows = [tuple(subject.all_values()) for subject in subjects]
+    decided_values = _decide(leaf.op, leaf.value, set().union(*rows))
+    true_of = {value for value, true in decided_values.items() if true}
+    return [not true_of.isdisjoint(row) for row in rows]  # any value of the row compares true
+
+
+def _combined(expr: Expr, leaf_truths: Mapping[Leaf, bool | None]) -> bool | None:
+    """The check's answer from what each of its comparisons answered."""
+    if isinstance(expr, (Compare, AnyField)):
+        return leaf_truths[expr]
     if isinstance(expr, Not):
-        return [None if v is None else not v for v in evaluate_all(expr.operand, subjects, column)]
-    table = _AND if isinstance(expr, And) else _OR
-    truths = [evaluate_all(operand, subjects, column) for operand in expr.operands]
-    combined = truths[0]
-    for operand_truths in truths[1:]:
-        combined = [table[a, b] for a, b in zip(combined, operand_truths, strict=True)]
-    return combined
+        inner = _combined(expr.operand, leaf_truths)
+        return None if inner is None else not inner
+    if isinstance(expr, And):
+        return _kleene_and(_combined(o, leaf_truths) for o in expr.operands)
+    return _kleene_or(_combined(o, leaf_truths) for o in expr.operands)
 
 
 def _asking(subjects: Sequence[FieldSource]) -> Column:
     return lambda field: [subject.value(field) for subject in subjects]
 
 
-def _decide(op: Op, wanted: str, values: Iterable[FieldValue]) -> dict[FieldValue, bool]:
-    """`_compare(op, wanted, value)` for each value, with what depends only on `wanted` worked out once."""
+def _decide(op: Op, wanted: str, values: Iterable[FieldValue]) -> dict[FieldValue | None, bool]:
+    """`_compare(op, wanted, value)` for each value, with what depends only on `wanted` worked out once.
+    (None, an absent column, is never among the values: looked up with .get, it answers unknown.)"""
     folded = wanted.casefold()
     if op == "contains":
         return {value: _contains(value, wanted) for value in values}
+    equal: dict[FieldValue | None, bool]
     if wanted.lower() in _NONE_WORDS:
         equal = {value: _is_none(value) for value in values}
     else:
@@ -108,18 +141,25 @@ def _decide(op: Op, wanted: str, values: Iterable[FieldValue]) -> dict[FieldValu
 
 
 def run_gate(
-    gate: Gate, expr: Expr, subjects: Sequence[tuple[str, Location, FieldSource]], column: Column | None = None
+    gate: Gate,
+    expr: Expr,
+    subjects: Sequence[tuple[str, Location, FieldSource]],
+    column: Column | None = None,
+    sources: Sequence[FieldSource] | None = None,
 ) -> GateResult:
-    """Which subjects the gate's check matches, and which it cannot decide (`column`: see `evaluate_all`)."""
-    matched: list[tuple[str, Location]] = []
-    undecided: list[tuple[str, Location]] = []
-    outcomes = evaluate_all(expr, [fields for _, _, fields in subjects], column)
-    for (subject_id, location, _), outcome in zip(subjects, outcomes, strict=True):
-        if outcome is None:
-            undecided.append((subject_id, location))
-        elif outcome:
-            matched.append((subject_id, location))
-    return GateResult(gate, tuple(matched), tuple(undecided))
+    """Which subjects the gate's check matches, and which it cannot decide (`column`: see `evaluate_all`;
+    `sources`: the subjects' field sources, when the caller has listed them once for many gates)."""
+    if sources is None:
+        sources = [fields for _, _, fields in subjects]
+    outcomes = evaluate_all(expr, sources, column)
+    # Few subjects match or are undecided: their indices found in C (compress), only those read in Python;
+    # [:2] of a subject is its (id, location).
+    matched = tuple(subjects[i][:2] for i in compress(count(), outcomes))
+    undecided = tuple(subjects[i][:2] for i in compress(count(), map(_is_unknown, outcomes)))
+    return GateResult(gate, matched, undecided)
+
+
+_is_unknown = partial(is_, None)
 
 
 # ------------------------------------------------------------ field sources
@@ -187,12 +227,6 @@ def _kleene(values: Iterable[bool | None], *, settled_by: bool) -> bool | None:
             return settled_by
         unknown = unknown or value is None
     return None if unknown else not settled_by
-
-
-# Kleene's AND and OR of two truth values, looked up: the column combinators of `evaluate_all`.
-_TRUTHS: tuple[bool | None, ...] = (True, False, None)
-_AND = {(a, b): _kleene_and((a, b)) for a in _TRUTHS for b in _TRUTHS}
-_OR = {(a, b): _kleene_or((a, b)) for a in _TRUTHS for b in _TRUTHS}
 
 
 EVALUATED_FROM = "evaluated from "  # how a GateOutcome says its check was decided from evidence
