@@ -75,6 +75,7 @@ class _Tree:
         self._nodes = {node.id: node for node in reversed(rules.decision_tree)}  # the first of an id leads
         self._decisions: dict[tuple[str, bool], Decision] = {}
         self._checks: dict[tuple[str, str, bool, str, int], Check] = {}
+        self._slugs: dict[str, str] = {}  # a producer's: a registry names each one on many rows
 
     def decision(self, node: str, answer: bool) -> Decision:
         found = self._decisions.get((node, answer))
@@ -89,6 +90,12 @@ class _Tree:
         found = self._checks.get(key)
         if found is None:
             found = self._checks[key] = Check(node, name, passed, message, self._condition(node, condition))
+        return found
+
+    def slug(self, name: str) -> str:
+        found = self._slugs.get(name)
+        if found is None:
+            found = self._slugs[name] = slug(name)
         return found
 
     def _condition(self, node: str, index: int) -> str:
@@ -108,9 +115,17 @@ def _classify_signal(signal: Signal, tree: _Tree) -> Flow:
         consumers=signal.consumers,
         flow=FlowKind.DIRECT,
         location=signal.location,
-        hops=tuple(h for h in re.findall(r"L[1-8]", signal.get("intermediary_hops") or "")),
+        hops=_hops(signal),
     )
-    return _classify(slug(producer), producer, output, {signal.uid: signal}, tree, slug(signal.uid))
+    return _classify(tree.slug(producer), producer, output, {signal.uid: signal}, tree, slug(signal.uid))
+
+
+_HOP = re.compile(r"L[1-8]")
+
+
+def _hops(signal: Signal) -> tuple[str, ...]:
+    written = signal.get("intermediary_hops")
+    return tuple(_HOP.findall(written)) if written else ()
 
 
 def _merged_consumers(output: Output, signals: list[Signal]) -> tuple[Consumer, ...]:
@@ -273,7 +288,7 @@ def _q3_checks(
     l7 = [c.name for c in consumers if c.layer == "L7"]
     runtime = [c.name for c in consumers if c.layer in RUNTIME_LAYERS]
     stored, why = _persistence_ok(persistence)
-    hops = output.hops or tuple(h for s in linked for h in re.findall(r"L[1-8]", s.get("intermediary_hops") or ""))
+    hops = output.hops or tuple(h for s in linked for h in _hops(s))
     return (
         tree.check(Q3, "persistence", stored is True, why),
         tree.check(

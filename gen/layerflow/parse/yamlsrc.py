@@ -43,9 +43,14 @@ _SAFE_SCALAR_TAGS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class YNode:
-    """A YAML value with the line it starts on (1-based) and, in a mapping, its key's line."""
+    """A YAML value with the line it starts on (1-based) and, in a mapping, its key's line.
+
+    Read-only by convention, not frozen: a frozen dataclass sets each field through object.__setattr__,
+    six times the cost of a plain slot, and a large inventory makes one node per YAML value (a fifth of
+    loading it). Nothing writes to a node once it is built.
+    """
 
     value: dict[str, YNode] | list[YNode] | Scalar
     line: int
