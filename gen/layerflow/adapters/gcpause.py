@@ -24,4 +24,18 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _promoted()
             gc.enable()
+
+
+def _promoted() -> None:
+    """Everything the pause let pile up in the youngest generation moved to the oldest, without a walk.
+
+    Re-enabled as they are, the collector's first act was to walk all of them (the youngest generation
+    holds whatever was built while paused), and again when they reached the middle one: 6% of a 10k
+    analysis, for objects that live on. freeze() then unfreeze() moves every object to the oldest
+    generation in constant time; they are walked at the next full collection, when the collector's own
+    rule calls one, like any object that has lived long.
+    """
+    gc.freeze()
+    gc.unfreeze()
