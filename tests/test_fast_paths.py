@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 import yaml
@@ -211,6 +212,31 @@ def test_the_json_writer_on_a_real_analysis_takes_its_own_path(monkeypatch: pyte
     expected = json.dumps(data, indent=2, ensure_ascii=False)
     monkeypatch.setattr(jsontext.json, "dumps", None)  # no fallback: the fast path writes it all
     assert dumps_indented(data) == expected
+
+
+@pytest.mark.parametrize("project", ["registry", "tests/fixtures/projects/harbor", "synthetic"])
+def test_the_records_written_from_templates_are_what_the_generic_writer_writes(project: str, tmp_path: Path) -> None:
+    """render.jsonrecords writes signals, flows and findings itself; the whole stays dumps_indented(data)."""
+    import sys
+
+    from layerflow.adapters.application import load_and_analyse
+    from layerflow.adapters.load import Sources
+    from layerflow.render.machine import to_json, to_json_data
+
+    if project == "synthetic":
+        sys.path.insert(0, str(ROOT / "bench"))
+        from synth import write_project
+
+        base = str(write_project(tmp_path / "synthetic", signals=400, producers=40) / "registry")
+        sources = Sources(base=base)
+    elif project == "registry":
+        sources = Sources(base="registry", code=("registry/example",))
+    else:
+        sources = Sources(base=str(ROOT / project / "registry"))
+    analysis, problems = load_and_analyse(sources)
+    assert analysis is not None, problems[:3]
+    assert analysis.inputs.registry.signals and analysis.flows and analysis.findings
+    assert to_json(analysis) == dumps_indented(to_json_data(analysis)) + "\n"
 
 
 # ------------------------------------------------------------------ gates

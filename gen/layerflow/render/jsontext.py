@@ -11,6 +11,7 @@ None, dict (with text keys) and list (a float, a tuple, an enum) goes to
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from json.encoder import encode_basestring  # the C escaper json.dumps uses with ensure_ascii=False
 from typing import Any
 
@@ -28,7 +29,27 @@ def dumps_indented(data: Any) -> str:
     return "".join(parts)
 
 
-def _scalar(value: Any) -> str:
+def dumps_with(data: dict[str, Any], written: Mapping[str, str]) -> str | None:
+    """`dumps_indented(data)` where the values of the keys in `written` come already written, as it would
+    write them one level in (render.jsonrecords); `data` holds a placeholder for each. None when another
+    value is of a type only json.dumps writes: the caller then writes the whole the generic way."""
+    parts: list[str] = []
+    separator = "{\n  "
+    try:
+        for key, value in data.items():
+            parts.append(separator + encode_basestring(key) + ": ")
+            if key in written:
+                parts.append(written[key])
+            else:
+                _write(value, "\n  ", parts.append)
+            separator = ",\n  "
+    except (_Unsupported, RecursionError):
+        return None
+    return "".join(parts) + "\n}" if parts else "{}"
+
+
+def scalar_text(value: Any) -> str:
+    """A str, None, bool or int as JSON (anything else: _Unsupported)."""
     kind = type(value)
     if kind is str:
         return encode_basestring(value)
@@ -66,7 +87,7 @@ def _write(value: Any, newline: str, out: Any) -> None:  # noqa: PLR0912
                 out(separator + encode_basestring(key) + ": ")
                 _write(item, inner, out)
             else:
-                out(separator + encode_basestring(key) + ": " + _scalar(item))
+                out(separator + encode_basestring(key) + ": " + scalar_text(item))
             separator = "," + inner
         out(newline + "}")
     elif kind is list:
@@ -83,8 +104,8 @@ def _write(value: Any, newline: str, out: Any) -> None:  # noqa: PLR0912
                 out(separator)
                 _write(item, inner, out)
             else:
-                out(separator + _scalar(item))
+                out(separator + scalar_text(item))
             separator = "," + inner
         out(newline + "]")
     else:
-        out(_scalar(value))
+        out(scalar_text(value))

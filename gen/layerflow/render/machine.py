@@ -8,14 +8,15 @@ uploads an empty file, and reads from it why nothing was analysed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from layerflow import __version__
 from layerflow.model import Analysis, Consumer, Finding, Location, Persistence, Problem
 from layerflow.model.fingerprint import fingerprints
 from layerflow.model.summary import summarize
-from layerflow.render.jsontext import dumps_indented
+from layerflow.render.jsonrecords import findings_text, flows_text, signals_text
+from layerflow.render.jsontext import dumps_indented, dumps_with
 from layerflow.render.machine_judgement import judgement_json
 from layerflow.render.sarif import problems_sarif, to_sarif
 
@@ -56,22 +57,23 @@ def problems_json(problems: Sequence[Problem], exit_code: int) -> str:
     return dumps_indented(problems_json_data(problems, exit_code)) + "\n"
 
 
-def to_json_data(analysis: Analysis) -> dict[str, Any]:
-    data = _analysis_json(analysis)
+def to_json_data(analysis: Analysis, placeholders: Collection[str] = ()) -> dict[str, Any]:
+    """The JSON contract as data; the arrays named in `placeholders` are left as None, for a writer that
+    writes them itself (`to_json`)."""
+    data = _analysis_json(analysis, placeholders)
     data.update(judgement_json(analysis, finding_json))
     data["summary"]["judgement"] = data.pop("judgement_summary")
     return data
 
 
-def _analysis_json(analysis: Analysis) -> dict[str, Any]:
+def _analysis_json(analysis: Analysis, placeholders: Collection[str]) -> dict[str, Any]:
+    arrays = {"signals": signals_json, "flows": flows_json, "findings": findings_json}
     return {
         "version": SCHEMA_VERSION,
         "tool": _tool(),
         "summary": summarize(analysis).as_json(),
         "problems": [],  # input errors; an analysis exists only when there are none
-        "signals": signals_json(analysis),
-        "flows": flows_json(analysis),
-        "findings": findings_json(analysis),
+        **{key: None if key in placeholders else build(analysis) for key, build in arrays.items()},
         "gaps": gaps_json(analysis),
         "changes": changes_json(analysis),
     }
@@ -165,8 +167,14 @@ def changes_json(analysis: Analysis) -> list[dict[str, Any]]:
     ]
 
 
+# The arrays that are most of the document, written from templates: the same bytes, a third of the time.
+_WRITTEN = {"signals": signals_text, "flows": flows_text, "findings": findings_text}
+
+
 def to_json(analysis: Analysis) -> str:
-    return dumps_indented(to_json_data(analysis)) + "\n"
+    """`dumps_indented(to_json_data(analysis))`, byte for byte."""
+    written = dumps_with(to_json_data(analysis, _WRITTEN), {key: write(analysis) for key, write in _WRITTEN.items()})
+    return (written if written is not None else dumps_indented(to_json_data(analysis))) + "\n"
 
 
 # SARIF lives in render.sarif; these names stay importable from here.
