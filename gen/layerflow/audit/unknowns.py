@@ -8,6 +8,7 @@ where it may stand (`fields_that_can_be_unknown`) and at what rate
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 
 from layerflow.model import UNKNOWN, Finding, Registry, Severity, UnknownPolicy, UnknownShare
 from layerflow.model.labels import percent_text
@@ -18,10 +19,9 @@ _NAMED = 5  # signals named in one rate finding
 
 def unknown_shares(registry: Registry, policy: UnknownPolicy) -> tuple[UnknownShare, ...]:
     """One share per field that says UNKNOWN somewhere or that the rules list: listed fields first."""
-    totals: Counter[str] = Counter()
+    totals: Counter[str] = Counter(chain.from_iterable(signal.fields for signal in registry.signals))  # one count
     unknown: dict[str, list[str]] = {}
     for signal in registry.signals:
-        totals.update(signal.fields.keys())
         if UNKNOWN in signal.fields.values():  # most rows have none: skip the per-field loop
             for name, value in signal.fields.items():
                 if value == UNKNOWN:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,7 @@ RUNTIME_LAYERS = frozenset({"L4", "L5", "L6"})  # what the decision tree calls "
 _LAYER_DIGITS = frozenset("12345678")
 
 
+@functools.lru_cache(maxsize=4096)  # a registry writes the same few layer cells ("L4, L6") on thousands of rows
 def named_layers(text: str) -> tuple[str, ...]:
     """The layers L1..L8 a text names, in order, without repeats; a sub-layer reads as its layer ("L2a" -> "L2")."""
     if "L" not in text:

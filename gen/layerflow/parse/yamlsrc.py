@@ -250,7 +250,10 @@ def _compose_events(path: str, text: str, loader: yaml.SafeLoader) -> Parsed[YNo
                 stack.append([[], line, key_line, None, 0])
                 continue
             tag = _tag_of(loader, tags, event.value, event.implicit)
-            node = _scalar(path, loader, tag, event.value, line, key_line, problems, constructed)
+            if tag == _STR:  # most scalars: text as written, no call
+                node = YNode(event.value, line, key_line)
+            else:
+                node = _scalar(path, loader, tag, event.value, line, key_line, problems, constructed)
         elif kind is yaml.DocumentEndEvent:
             if stack or type(get_event()) is not yaml.StreamEndEvent:
                 raise _Unhandled  # a second document: the composer says so, located
