@@ -133,9 +133,13 @@ def floor_project(project: Path) -> Path:
 # The plugin's nav policy (adapters/mkdocs_setup.nav_inclusion): entity pages out of the automatic nav, each
 # section's index in it. Without this the floor draws 13,000 pages into every page's nav, which is quadratic
 # and made the floor of a 10k build an hour long.
-FLOOR_NAV = "not_in_nav: |\n" + "".join(
-    f"  /{section}/*\n  !/{section}/index.md\n" for section in ("producers", "signals", "gaps", "changes", "stores")
-) + "  /source/\n"
+FLOOR_NAV = (
+    "not_in_nav: |\n"
+    + "".join(
+        f"  /{section}/*\n  !/{section}/index.md\n" for section in ("producers", "signals", "gaps", "changes", "stores")
+    )
+    + "  /source/\n"
+)
 
 
 def site_build(project: Path) -> dict[str, float]:
