@@ -159,7 +159,8 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 self.diagrams = last_good[1]
         else:
             started = time.perf_counter()
-            site = render_site(analysis, self.config.layers)
+            reuse = preview.page_reuse(config) if self.serving else None  # a rebuild makes only what changed
+            site = render_site(analysis, self.config.layers, reuse)
             _progress(started, f"generated {len(site.pages)} pages")
             self._gate(analysis)
             started = time.perf_counter()
@@ -196,7 +197,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
     def _diagrams(self, site: Site) -> dict[str, str]:
         try:
             # Templates, not each diagram's placed copy: one string per distinct SVG is held for the whole build.
-            return inline_templates(site, self.cache_dir or None)
+            return inline_templates(site, self.cache_dir or None, remember=self.serving)
         except (GraphvizMissing, GraphvizError) as exc:
             raise PluginError(f"layerflow: {exc}") from None
 

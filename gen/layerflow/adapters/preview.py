@@ -34,10 +34,18 @@ from mkdocs import utils
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
+from layerflow.render.reuse import Reuse
+
 log = logging.getLogger("mkdocs.plugins.layerflow")
 
+_REUSE: dict[str, Reuse] = {}  # site_dir -> the pages and diagrams of its last build (render.reuse)
 _SHAPES: dict[str, str] = {}  # site_dir -> fingerprint of the page set and config it was last built with
 _TITLES: dict[str, dict[str, str]] = {}  # site_dir -> page src_uri -> the title it had when last read
+
+
+def page_reuse(config: MkDocsConfig) -> Reuse:
+    """What the last build into this site made, for `render_site` to give back where nothing it shows changed."""
+    return _REUSE.setdefault(config.site_dir, Reuse())
 
 
 def site_shape(config: MkDocsConfig, files: Files, generated: Iterable[str], shown: Mapping[str, str]) -> str:

@@ -13,6 +13,7 @@ from importlib import resources
 from layerflow.adapters.graphviz import render_svgs
 from layerflow.adapters.inline_cache import inline_diagram, inline_template
 from layerflow.model import Analysis
+from layerflow.render.reuse import Reuse
 from layerflow.render.site import Site, build_site
 from layerflow.render.usermd import user_markdown_html
 
@@ -24,9 +25,10 @@ def asset_text(name: str) -> str:
     return resources.files("layerflow").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def render_site(analysis: Analysis, layer_names: Mapping[str, str]) -> Site:
-    """Every page, diagram source and fragment of the site, with the code files evidence points into."""
-    return build_site(analysis, user_markdown_html, layer_names, source_texts(analysis))
+def render_site(analysis: Analysis, layer_names: Mapping[str, str], reuse: Reuse | None = None) -> Site:
+    """Every page, diagram source and fragment of the site, with the code files evidence points into;
+    `reuse` gives back the last build's pages where what they show is unchanged (render.reuse)."""
+    return build_site(analysis, user_markdown_html, layer_names, source_texts(analysis), reuse)
 
 
 def inline_diagrams(site: Site, cache_dir: str | None) -> dict[str, str]:
@@ -35,11 +37,24 @@ def inline_diagrams(site: Site, cache_dir: str | None) -> dict[str, str]:
     return {key: inline_diagram(key, svg, cache_dir or "") for key, svg in svgs.items()}
 
 
-def inline_templates(site: Site, cache_dir: str | None) -> dict[str, str]:
+def inline_templates(site: Site, cache_dir: str | None, *, remember: bool = False) -> dict[str, str]:
     """Fragment key -> inline SVG template (`place_id` gives it its key's id): equal SVGs share one string, so
-    a build that holds every diagram until its page is written holds one copy of each distinct SVG."""
-    svgs = render_svgs(site.diagrams, cache_dir or None)
-    return {key: inline_template(key, svg, cache_dir or "") for key, svg in svgs.items()}
+    a build that holds every diagram until its page is written holds one copy of each distinct SVG.
+
+    `remember` (serve): a DOT source the last such build in this process drew is not looked up again; at 10k
+    signals hashing 13,000 sources and reading as many cached SVGs was a tenth of a one-row-edit rebuild.
+    (A Graphviz upgraded while `serve` runs shows in a new process: the disk cache is keyed by its version.)"""
+    drawn = _DRAWN.get(cache_dir or "", {}) if remember else {}
+    todo = {key: source for key, source in site.diagrams.items() if source not in drawn}
+    svgs = render_svgs(todo, cache_dir or None)
+    made = {key: inline_template(key, svg, cache_dir or "") for key, svg in svgs.items()}
+    templates = {key: made[key] if key in made else drawn[source] for key, source in site.diagrams.items()}
+    if remember:  # this build's sources only, so a long `serve` holds no diagram the site no longer has
+        _DRAWN[cache_dir or ""] = {source: templates[key] for key, source in site.diagrams.items()}
+    return templates
+
+
+_DRAWN: dict[str, dict[str, str]] = {}  # cache dir -> DOT source -> inline template, of the last serve build
 
 
 MAX_SOURCE_PAGES = 1000  # code pages cost a page each; past this, write sites stay plain text
