@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files
 
 from layerflow.adapters import entity_pages, mkdocs_plugin
 from layerflow.render.pagehtml import HtmlOptions
+from tests.test_site_build import project_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 NORTHWIND = ROOT / "tests" / "fixtures" / "projects" / "northwind"
@@ -45,12 +46,7 @@ markdown_extensions:
 
 
 def embedded(tmp: Path) -> Path:
-    work = tmp / "embedded"
-    work.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs", work / "docs")
-    shutil.copytree(ROOT / "registry", work / "registry", ignore=shutil.ignore_patterns("__pycache__"))
-    return work
+    return project_copy(ROOT, tmp)
 
 
 def northwind(tmp: Path) -> Path:
