@@ -23,6 +23,7 @@ from layerflow.model import (
     Registry,
     Signal,
 )
+from layerflow.model.quick import quick_init
 from layerflow.parse import cells
 
 
@@ -135,6 +136,7 @@ def outcomes(registry: Registry, changes: Sequence[ChangeRecord]) -> dict[str, t
     return result
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Lifecycle:
     candidate: GapCandidate  # as last seen

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from layerflow.model.quick import quick_init
+
 # A cell that says "none" ("—", "-", "N/A", "None", "") is stored as NONE;
 # "UNKNOWN" stays "UNKNOWN"; a column a table lacks has no key at all.
 NONE = ""
@@ -31,6 +33,7 @@ def named_layers(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+@quick_init
 @dataclass(frozen=True, order=True, slots=True)
 class Location:
     """A place in a user's file. line 0 means the file as a whole."""
@@ -48,6 +51,7 @@ class Level(StrEnum):
     NOTE = "note"  # read as the author wrote it, in a shape worth a word; an info finding, never the exit code
 
 
+@quick_init
 @dataclass(frozen=True, order=True, slots=True)
 class Problem:
     """Something wrong with an input file, located so a person can fix it."""

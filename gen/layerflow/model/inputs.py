@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from layerflow.model.base import Location
 from layerflow.model.facts import EvidenceSet
+from layerflow.model.quick import quick_init
 from layerflow.model.registry import ChangeRecord, Consumer, Persistence, Registry
 from layerflow.model.rules import Rules
 
@@ -19,6 +20,7 @@ class FlowKind(StrEnum):
     DEFERRED = "deferred"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Output:
     """Something an L7 producer writes that someone else may read."""
@@ -37,6 +39,7 @@ class Output:
     note: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Producer:
     id: str  # slug, stable: used in URLs

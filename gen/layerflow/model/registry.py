@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from layerflow.model.base import LAYERS, Location, named_layers
+from layerflow.model.quick import quick_init
 
 _LAYER_SET = frozenset(LAYERS)
 
 # ----------------------------------------------------------------- registry
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Consumer:
     name: str  # as written, without the layer or signal suffix
@@ -56,6 +58,7 @@ class Persistence:
         return frozenset(s.name for s in self.stores)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Signal:
     uid: str

@@ -9,6 +9,7 @@ from enum import StrEnum
 from layerflow.model.assessment import Assessment
 from layerflow.model.base import Location
 from layerflow.model.inputs import FlowKind, Inputs
+from layerflow.model.quick import quick_init
 from layerflow.model.registry import ChangeRecord, ChangeStatus, Consumer, FieldChange, Persistence
 from layerflow.model.rules import GateLevel
 
@@ -86,6 +87,7 @@ class Decision:
     answer: bool
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Check:
     """A fail condition of the node that decided the class, evaluated on one output."""
@@ -97,6 +99,7 @@ class Check:
     condition: str = ""  # the rules' own words for the fail condition
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Flow:
     """One L7 output, classified."""
@@ -124,6 +127,7 @@ class Flow:
         return tuple(sorted({c.layer for c in self.consumers if c.layer}))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
@@ -134,6 +138,7 @@ class Finding:
     signals: tuple[str, ...] = ()  # the signal UIDs it is about; () when it is about none (a file, a rule)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GapCandidate:
     """A gap as one state of the registry shows it, before IDs and history."""
@@ -150,6 +155,7 @@ class GapCandidate:
     signals: tuple[str, ...] = ()  # the registered signals it is about, for readers; () for an unregistered flow
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Gap:
     id: str

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from layerflow.model.quick import quick_init
 from layerflow.parse.suppressions import strip_directives
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")  # the closing #s are cut by _heading_text
@@ -26,6 +27,7 @@ class Heading:
     line: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Row:
     cells: tuple[str, ...]  # raw cell text, stripped, escapes kept
@@ -76,7 +78,7 @@ def split_row(line: str) -> tuple[str, ...]:
     if text.endswith("|") and not text.endswith("\\|"):
         text = text[:-1]
     if "\\" not in text:  # the common case: no escapes, a plain split is exact
-        return tuple([cell.strip() for cell in text.split("|")])
+        return tuple(map(str.strip, text.split("|")))  # one C loop: every row of every table comes here
     cells: list[str] = []
     start = 0
     i = 0

@@ -33,12 +33,22 @@ def _items(texts: Sequence[str], indent: int) -> str:
     """A list of already written items whose `[` stands `indent` spaces in."""
     if not texts:
         return "[]"
+    opening, separator, closing = _BRACKETS[indent]
+    return opening + separator.join(texts) + closing
+
+
+def _brackets(indent: int) -> tuple[str, str, str]:
     inner = "\n" + " " * (indent + 2)
-    return "[" + inner + ("," + inner).join(texts) + "\n" + " " * indent + "]"
+    return "[" + inner, "," + inner, "\n" + " " * indent + "]"
+
+
+# `_items` writes a list per record at 10k records (consumers, decisions, checks, signals): the indents
+# are these few, their opening, separator and closing made once rather than on every call.
+_BRACKETS = {indent: _brackets(indent) for indent in range(0, ITEM + 8, 2)}
 
 
 def _texts(values: Iterable[str], indent: int) -> str:
-    return _items([encode_basestring(v) for v in values], indent)
+    return _items(list(map(encode_basestring, values)), indent)
 
 
 _e = encode_basestring  # for the fields the model types as str (a StrEnum is its value): one C call
