@@ -1,8 +1,6 @@
 """`python -m layerflow`: the same CLI as the `layerflow` script, exiting with its code."""
 
-import sys
-
-from layerflow.adapters.cli import main
+from layerflow.adapters.cli import exit_now, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -7,8 +7,11 @@ only, 2 blocking findings; 3 invalid input (every problem listed, no traceback).
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from layerflow import __version__
 from layerflow.adapters.application import load_and_analyse
@@ -217,7 +220,26 @@ def _ledger_entries(analysis: Analysis) -> str:
 
 
 def entry() -> None:
-    sys.exit(main())
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` once its output is out, without the interpreter's teardown.
+
+    The teardown frees every module's objects one by one (the caches a 10k-signal analysis filled, the
+    schema validators, the YAML machinery): 0.2-0.4 s of the 1-3 s `check --format json` takes, for memory
+    the process is about to give back whole. What it would do that matters is flush the output and run
+    exit handlers: the output is flushed here, and when anything registered a handler (logging, a coverage
+    hook, a library) the ordinary exit runs instead, as before.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed or broken pipe: the ordinary exit reports it as it always has
+        sys.exit(code)
+    if atexit._ncallbacks():  # the one way to ask whether exit handlers are waiting
+        sys.exit(code)
+    os._exit(code)
 
 
 if __name__ == "__main__":
