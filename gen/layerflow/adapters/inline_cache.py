@@ -24,20 +24,24 @@ def inline_diagram(key: str, svg: str, cache_dir: str) -> str:
     return place_id(inline_template(key, svg, cache_dir), f"lf-{key}")
 
 
-def inline_template(key: str, svg: str, cache_dir: str) -> str:
+def inline_template(key: str, svg: str, cache_dir: str, memo: dict[str, str] | None = None) -> str:
     """Graphviz SVG made inline-safe, sanitised once per distinct SVG, memoised in memory and, beside the
     SVG cache, on disk; a page then only places its diagram's own id (`place_id`, when it is written), so
     equal SVGs (many decision trees draw the same one) share one template.
 
     Sanitising re-parses every SVG and was a quarter of the plugin's time on a warm build.
     The disk key includes the sanitiser's own source, so changing svg.py invalidates it.
+    `memo`: where templates are memoised in memory (default: for the life of the process, which `serve`
+    wants; a one-off build passes its own, so its templates go when its pages are written).
     """
+    if memo is None:
+        memo = _INLINE_CACHE
     digest = hashlib.sha256(f"{_SANITISER}\0{svg}".encode()).hexdigest()
-    found = _INLINE_CACHE.get(digest)
+    found = memo.get(digest)
     if found is not None:
         return found
-    if len(_INLINE_CACHE) > 100_000:
-        _INLINE_CACHE.clear()
+    if len(memo) > 100_000:
+        memo.clear()
     path = ""
     if cache_dir:
         path = os.path.join(cache_dir, f"inline-{digest}.svg")
@@ -53,7 +57,7 @@ def inline_template(key: str, svg: str, cache_dir: str) -> str:
                 write_atomically(path, found)
             except OSError as exc:  # a cache that cannot be written only costs time
                 log.debug(f"layerflow: cannot cache {path}: {exc}")
-    _INLINE_CACHE[digest] = found
+    memo[digest] = found
     return found
 
 

@@ -89,6 +89,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.total = 0
         self.fragments: dict[str, str] = {}  # evidence HTML, swapped in before search indexing
         self.diagrams: dict[str, str] = {}  # inline SVG templates (shared by equal SVGs), placed and swapped in after
+        self.showing: dict[str, int] = {}  # diagram key -> pages read that show it and are not yet written
         self.watch: list[str] = []
         self.root = ""
         self.assets: list[str] = []  # the stylesheet and script this build adds (mkdocs_setup)
@@ -172,6 +173,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 _LAST_GOOD[self._site_key(config)] = (site, self.diagrams)
         self.titles = dict(site.titles)
         self.fragments = dict(site.fragments)
+        self.showing = {}
         self.written, self.total = 0, len(site.pages)
         add_assets(files, config, self.assets)
         options = html_options(config)
@@ -227,6 +229,10 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             # Escaped here because themes print the meta title raw, and `striptags` on an
             # escaped H1 title would turn `&lt;/title&gt;` back into markup.
             page.meta["title"] = html.escape(title, quote=True)
+        if isinstance(page.file, GeneratedPage):
+            # The file's Markdown is handed to the page: MkDocs reads a page's source once, and its front-matter
+            # reader gives the page a copy, so both were held until the build's end (13,700 pages at 10k signals).
+            page.file.content_string = ""
         return markdown
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -238,12 +244,16 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.written += 1
         if self.total >= PROGRESS_PAGES and self.written % PROGRESS_PAGES == 0:
             log.info(f"layerflow: {self.written} of {self.total} generated pages rendered")
-        return self._swap(output, page, config, self.diagrams, final=True)
+        output = self._swap(output, page, config, self.diagrams, final=True)
+        if isinstance(page.file, GeneratedPage):
+            _written(page)
+        return output
 
     def _swap(self, html: str, page: Page, config: MkDocsConfig, fragments: dict[str, str], *, final: bool) -> str:
         if FRAGMENT_MARK not in html:
             return html
         root = _relative_root(page.url)
+        shown: set[str] = set()
 
         def swap(key: str, placeholder: str) -> str:
             fragment = fragments.get(key)
@@ -251,14 +261,34 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 if final:
                     log.warning(f"layerflow: no fragment {key!r} for {page.file.src_uri}")
                     return ""
+                shown.add(key)
                 return placeholder  # a diagram: swapped in on_post_page
             if final:  # a diagram's template: its own id placed now, for this page only
+                shown.add(key)
                 fragment = place_id(fragment, f"lf-{key}")
             if not config.use_directory_urls:
                 fragment = _PAGE_LINK.sub(r'href="\1.html"', fragment)
             return fragment.replace(ROOT, root)
 
-        return swap_fragments(html, swap)
+        swapped = swap_fragments(html, swap)
+        if not self.serving:  # serve keeps every diagram for the next rebuild (_LAST_GOOD)
+            self._count_diagrams(shown, final=final)
+        return swapped
+
+    def _count_diagrams(self, keys: set[str], *, final: bool) -> None:
+        """A diagram's SVG is let go once the last page that shows it is written: at 10k signals they are
+        50 MB that a build held until its end."""
+        if not final:  # the page was read: its diagrams are wanted when it is written
+            for key in keys:
+                self.showing[key] = self.showing.get(key, 0) + 1
+            return
+        for key in keys:
+            left = self.showing.get(key, 0) - 1
+            if left > 0:
+                self.showing[key] = left
+            elif key in self.showing:
+                del self.showing[key]
+                self.diagrams.pop(key, None)
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         if self.previewing:
@@ -291,6 +321,16 @@ def _progress(started: float, what: str) -> None:
     seconds = time.perf_counter() - started
     if seconds >= 1.0:
         log.info(f"layerflow: {what} in {seconds:.1f} s")
+
+
+def _written(page: Page) -> None:
+    """What nothing reads once a generated page is written, let go: its Markdown and HTML. Every page read stays
+    held until the last is written otherwise, 13,700 of each at 10k signals. The page keeps its title, URL, TOC
+    and anchors: the nav of later pages, MkDocs' anchor checks and the search plugin (which read the HTML before
+    this, on_page_context) use those."""
+    page.title = page.title  # kept as it is: MkDocs works a page's title out from its Markdown each time it is asked
+    page.markdown = None
+    page.content = None
 
 
 def _relative_root(url: str) -> str:

@@ -43,11 +43,15 @@ def inline_templates(site: Site, cache_dir: str | None, *, remember: bool = Fals
 
     `remember` (serve): a DOT source the last such build in this process drew is not looked up again; at 10k
     signals hashing 13,000 sources and reading as many cached SVGs was a tenth of a one-row-edit rebuild.
+    Without it the templates are memoised for this call only: the caller holds the only copy and may let
+    each go once the pages showing it are written.
     (A Graphviz upgraded while `serve` runs shows in a new process: the disk cache is keyed by its version.)"""
     drawn = _DRAWN.get(cache_dir or "", {}) if remember else {}
     todo = {key: source for key, source in site.diagrams.items() if source not in drawn}
     svgs = render_svgs(todo, cache_dir or None)
-    made = {key: inline_template(key, svg, cache_dir or "") for key, svg in svgs.items()}
+    # serve memoises templates for the process; a build only within itself, so nothing outlives its pages
+    memo: dict[str, str] | None = None if remember else {}
+    made = {key: inline_template(key, svg, cache_dir or "", memo) for key, svg in svgs.items()}
     templates = {key: made[key] if key in made else drawn[source] for key, source in site.diagrams.items()}
     if remember:  # this build's sources only, so a long `serve` holds no diagram the site no longer has
         _DRAWN[cache_dir or ""] = {source: templates[key] for key, source in site.diagrams.items()}
