@@ -37,6 +37,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import TableOfContents
 
 from layerflow.adapters import preview
 from layerflow.adapters.application import load_and_analyse
@@ -324,13 +325,14 @@ def _progress(started: float, what: str) -> None:
 
 
 def _written(page: Page) -> None:
-    """What nothing reads once a generated page is written, let go: its Markdown and HTML. Every page read stays
-    held until the last is written otherwise, 13,700 of each at 10k signals. The page keeps its title, URL, TOC
-    and anchors: the nav of later pages, MkDocs' anchor checks and the search plugin (which read the HTML before
-    this, on_page_context) use those."""
+    """What nothing reads once a generated page is written, let go: its Markdown, HTML and table of contents
+    (themes draw only the current page's; the search plugin read both before this, on_page_context). Every
+    page read stays held until the last is written otherwise, 13,700 of each at 10k signals. The page keeps
+    its title, URL and anchors: the nav of later pages and MkDocs' anchor checks use those."""
     page.title = page.title  # kept as it is: MkDocs works a page's title out from its Markdown each time it is asked
     page.markdown = None
     page.content = None
+    page.toc = TableOfContents([])
 
 
 def _relative_root(url: str) -> str:
