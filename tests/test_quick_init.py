@@ -13,21 +13,22 @@ from layerflow.model import Consumer, Location, Signal
 from layerflow.model.quick import quick_init
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
-class _Ticket:
-    title: str
-    labels: list[str] = field(default_factory=list)
-    priority: int = 3
-    _cache: str | None = field(default=None, init=False, compare=False)
+def _ticket_class(name: str) -> type:
+    """The same dataclass twice, once per side of the comparison: only the decorator may differ."""
+
+    @dataclass(frozen=True, slots=True)
+    class Ticket:
+        title: str
+        labels: list[str] = field(default_factory=list)
+        priority: int = 3
+        _cache: str | None = field(default=None, init=False, compare=False)
+
+    Ticket.__name__ = Ticket.__qualname__ = name
+    return Ticket
 
 
-@dataclass(frozen=True, slots=True)
-class _PlainTicket:
-    title: str
-    labels: list[str] = field(default_factory=list)
-    priority: int = 3
-    _cache: str | None = field(default=None, init=False, compare=False)
+_Ticket = quick_init(_ticket_class("_Ticket"))
+_PlainTicket = _ticket_class("_PlainTicket")
 
 
 def test_same_values_as_the_dataclass_init() -> None:
