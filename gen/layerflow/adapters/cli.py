@@ -244,7 +244,9 @@ def exit_now(code: int) -> NoReturn:
         sys.stderr.flush()
     except (OSError, ValueError):  # a closed or broken pipe: the ordinary exit reports it as it always has
         sys.exit(code)
-    if atexit._ncallbacks():  # the one way to ask whether exit handlers are waiting
+    # The one way to ask whether exit handlers are waiting is private to CPython: without it, exit as always.
+    waiting = getattr(atexit, "_ncallbacks", None)
+    if waiting is None or waiting():
         sys.exit(code)
     os._exit(code)
 
