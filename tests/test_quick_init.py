@@ -102,3 +102,17 @@ def test_refuses_what_it_does_not_support() -> None:
     for cls in (Mutable, KeywordOnly, Unslotted):
         with pytest.raises(TypeError, match="quick_init"):
             quick_init(cls)
+
+
+def test_an_initvar_is_refused_even_as_a_postponed_annotation() -> None:
+    # This module postpones annotations: the InitVar reaches quick_init as the string "InitVar[int]".
+    @dataclass(frozen=True, slots=True)
+    class WithInitVar:
+        title: str
+        scale: dataclasses.InitVar[int] = 1
+
+        def __post_init__(self, scale: int) -> None:
+            pass
+
+    with pytest.raises(TypeError, match="InitVar"):
+        quick_init(WithInitVar)

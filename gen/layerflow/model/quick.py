@@ -15,6 +15,7 @@ anything else (keyword-only fields, InitVar) is refused when the class is define
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any, TypeVar, cast
 
 _T = TypeVar("_T")
@@ -36,12 +37,14 @@ def quick_init(cls: type[_T]) -> type[_T]:
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"quick_init: {cls.__name__} is not a frozen dataclass with slots")
-    if any(isinstance(f.type, dataclasses.InitVar) or f.type == "InitVar" for f in _all_fields(cls)):
+    fields = dataclasses.fields(cast(Any, cls))
+    # dataclasses' own __init__ takes exactly the init fields unless an InitVar adds a parameter; asked of its
+    # signature, because with postponed annotations an InitVar is only a string ("InitVar[int]").
+    if list(inspect.signature(cls.__init__).parameters)[1:] != [f.name for f in fields if f.init]:
         raise TypeError(f"quick_init: {cls.__name__} has an InitVar")
     namespace: dict[str, Any] = {"FACTORY": _FACTORY}
     args: list[str] = []
     body: list[str] = []
-    fields = dataclasses.fields(cast(Any, cls))
     for index, f in enumerate(fields):
         if f.kw_only:
             raise TypeError(f"quick_init: {cls.__name__}.{f.name} is keyword-only")
@@ -76,11 +79,6 @@ def quick_init(cls: type[_T]) -> type[_T]:
     init.__annotations__ = {f.name: f.type for f in fields if f.init} | {"return": None}
     cls.__init__ = init  # type: ignore[method-assign]
     return cls
-
-
-def _all_fields(cls: type) -> list[dataclasses.Field[Any]]:
-    # Every field, InitVars included (`dataclasses.fields` leaves those out).
-    return list(getattr(cls, "__dataclass_fields__", {}).values())
 
 
 def _slot(cls: type, name: str) -> Any:
