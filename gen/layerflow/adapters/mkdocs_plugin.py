@@ -2,6 +2,7 @@
 
 on_startup   remembers whether this is `serve` (broken input then shows on the last good pages)
 on_config    resolves input paths against mkdocs.yml; adds the site's CSS, JS and Markdown extensions
+on_pre_build     lets Material's search index generated pages without its HTML parser (adapters/search_fast.py)
 on_files     loads, audits, renders every page as a virtual file, renders all diagrams (batched dot runs, one per CPU)
 on_nav       (serve --dirty) decides between rebuilding the modified pages and a full rebuild
 on_page_content  swaps fragment placeholders for SVG diagrams and evidence HTML
@@ -39,7 +40,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 
-from layerflow.adapters import preview
+from layerflow.adapters import preview, search_fast
 from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.entity_pages import EntityPage, html_options
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, remember
@@ -133,6 +134,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.watch = sorted(watched | {baseline_path(self.sources, Judging(baseline=self._here(c.baseline)))})
         self.assets = add_to_config(config)
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        search_fast.install(config)  # after every on_config: Material's search makes its index in its own
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()

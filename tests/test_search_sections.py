@@ -1,0 +1,197 @@
+"""Generated pages are indexed for search without Material's HTML parser, into the very index it makes.
+
+`render/search_sections.py` replays Material's search `Parser`; here it is compared with that parser on every
+generated page of four projects (the embedded registry, and other teams' under their own mkdocs.yml), on
+Hypothesis-made HTML, and the whole site (search/search_index.json included) is compared byte for byte with a
+build where Material's parser indexes every page.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from material.plugins.search import plugin as material_search
+from mkdocs.config import load_config
+
+from layerflow.adapters import search_fast
+from layerflow.render.search_sections import SearchSection, search_sections
+from tests.test_entity_pages import OTHER_CONFIG, embedded, northwind, site_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECTS = ROOT / "tests" / "fixtures" / "projects"
+
+
+def material(page_html: str) -> list[tuple[Any, ...]] | None:
+    """Material's own split; None where its parser fails on the page."""
+    parser = material_search.Parser()
+    try:
+        parser.feed(page_html)
+        parser.close()
+    except ValueError:
+        return None
+    return [(s.el.tag, s.id, s.title, s.text, s.is_excluded()) for s in parser.data]
+
+
+def ours(page_html: str) -> list[tuple[Any, ...]] | None:
+    sections = search_sections(page_html)
+    return None if sections is None else [(s.tag, s.id, s.title, s.text, s.is_excluded()) for s in sections]
+
+
+def harbor(tmp: Path) -> Path:
+    """Another team's project (code evidence, units) under the embedded mkdocs.yml's settings."""
+    work = tmp / "harbor"
+    shutil.copytree(PROJECTS / "harbor", work)
+    (work / "docs").mkdir()
+    (work / "mkdocs.yml").write_text(OTHER_CONFIG.replace("fail_on: none", "fail_on: none\n      cache_dir: .c"))
+    return work
+
+
+@pytest.mark.parametrize("project", [embedded, northwind, harbor], ids=["embedded", "northwind", "harbor"])
+def test_generated_pages_index_as_materials_parser_indexes_them(
+    project: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = project(tmp_path)
+    monkeypatch.chdir(work)
+    seen: list[tuple[str, str | None, list[SearchSection] | None]] = []
+    excluded: set[str] = set()
+    sections = search_fast._sections
+
+    def recorded(page: Any) -> list[SearchSection] | None:
+        split = sections(page)
+        seen.append((page.file.src_uri, page.content, split))
+        if (page.meta.get("search") or {}).get("exclude"):
+            excluded.add(page.file.src_uri)
+        return split
+
+    monkeypatch.setattr(search_fast, "_sections", recorded)
+    fast = site_bytes(work, "fast")
+    generated = [(uri, html, split) for uri, html, split in seen if split is not None]
+    assert len(generated) >= 20
+    # Every generated page took the fast path (none fell back; source listings are kept out of search), and
+    # each split is Material's.
+    left_to_material = {uri for uri, _, split in seen if split is None} - excluded
+    assert all((work / "docs" / uri).is_file() for uri in left_to_material), left_to_material
+    for uri, html, _ in generated:
+        assert html is not None
+        assert ours(html) == material(html), uri
+
+    monkeypatch.setattr(search_fast, "install", lambda config: None)
+    slow = site_bytes(work, "slow")
+    assert "search/search_index.json" in fast
+    assert fast == slow
+
+
+def test_install_wraps_each_material_index_once_and_leaves_others_alone(tmp_path: Path) -> None:
+    config = load_config(str(embedded(tmp_path) / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    search = next(p for p in config.plugins.values() if isinstance(p, material_search.SearchPlugin))
+    before = search.search_index.add_entry_from_context
+    search_fast.install(config)
+    wrapped = search.search_index.add_entry_from_context
+    assert wrapped != before
+    search_fast.install(config)  # the same index, listed twice or installed again: not wrapped twice
+    assert search.search_index.add_entry_from_context is wrapped
+
+
+def test_a_material_whose_parser_splits_otherwise_keeps_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    class OtherParser(material_search.Parser):  # a future release that, say, keeps <strong>
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.keep.add("strong")
+
+    fake = types.ModuleType("other_material_search")
+    fake.Parser = OtherParser  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "other_material_search", fake)
+    assert search_fast._agrees_with(material_search.__name__)
+    assert not search_fast._agrees_with("other_material_search")
+
+
+def test_html_outside_the_subset_is_left_to_material() -> None:
+    for page in [
+        "<h1 id='a'>A</h1><!-- a comment -->",
+        "<p>a < b</p>",
+        "<script>var x = '<p>';</script>",
+        "<p class=unquoted>x</p>",
+        "<p>x</p class>",
+        "<title>x</title>",
+    ]:
+        assert search_sections(page) is None, page
+
+
+def test_a_class_spelt_with_references_is_still_skipped() -> None:
+    page = '<h1 id="t">T</h1><div class="linenodi&#118;"><p>1</p></div><p>kept</p>'
+    assert ours(page) == material(page)
+    assert "kept" in "".join(ours(page)[-1][3])  # type: ignore[index]
+
+
+# Hypothesis: HTML of the tags and quirks Material's parser has rules for -----------------------------------------
+
+_OPEN = st.sampled_from(
+    [
+        "<p>", "<div>", "<span>", "<code>", "<pre>", "<ul>", "<ol>", "<li>", "<sub>", "<sup>", "<table>", "<tr>",
+        "<td>", "<strong>", "<em>", "<a href=\"x\">", '<a class="headerlink" href="#x">', "<h1>", '<h1 id="t">',
+        '<h2 id="a">', "<h2>", '<h3 id="b_1">', '<H2 ID="c">', '<h4 id="d" data-search-exclude>', "<br>", "<br/>",
+        "<img src='x'>", "<div/>", "<div data-search-exclude>", '<div class="linenodiv">', "<object>",
+        "<span class='lf-mark' role='img'>", "<svg viewBox='0 0 24 24'>", "<path d='M1 1z'/>", '<p id="">',
+    ]
+)  # fmt: skip
+_CLOSE = st.sampled_from(
+    ["</p>", "</div>", "</span>", "</code>", "</pre>", "</ul>", "</li>", "</sub>", "</td>", "</tr>", "</table>",
+     "</a>", "</h1>", "</h2>", "</h3>", "</H2>", "</h4>", "</object>", "</svg>", "</strong>", "</em>", "</br>"]
+)  # fmt: skip
+_TEXT = st.lists(
+    st.sampled_from(["a", "B", " ", "\n", "  ", "&amp;", "&lt;", "&gt;", "&#10;", "&para;", "é", ">", "\t"]),
+    min_size=1,
+    max_size=6,
+).map("".join)
+_TOKEN = st.one_of(_OPEN, _CLOSE, _TEXT)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TOKEN, max_size=40))
+def test_any_html_of_these_tags_splits_as_material_splits_it(tokens: list[str]) -> None:
+    page = "".join(tokens)
+    theirs = material(page)
+    mine = ours(page)
+    if theirs is None:  # Material's parser fails on the page: it is left to fail there
+        assert mine is None
+    else:
+        assert mine == theirs, page
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TOKEN, max_size=40), st.sampled_from(["<!-- c -->", "<script>x</script>", "a < b", "<?x?>"]))
+def test_html_with_what_is_not_read_here_falls_back(tokens: list[str], odd: str) -> None:
+    page = "".join(tokens[:20]) + odd + "".join(tokens[20:])
+    assert search_sections(page) is None
+
+
+# Few tags, so that the rarer rules meet: whitespace pieces in a row inside <pre>, an excluded element's tag
+# used again after it closes, a heading nested in a block that closes before the next heading.
+_DENSE = st.sampled_from(
+    ["<pre>", "</pre>", "<span>", "</span>", " ", "\n", "a", "<div data-search-exclude>", "<div>", "</div>",
+     '<h2 id="a">', '<h3 id="b">', "</h2>", "</h3>", "<p>", "</p>"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_DENSE, max_size=30))
+@example(["<pre>", " ", "</h2>", "\n"])  # two whitespace pieces in a row inside <pre>: both kept
+# A section left when its block closed is never written to again, even where its depth would fit.
+@example(['<h1 id="t">T</h1><div><h2 id="a">L</h2></div><div><div><h3 id="b">S</h3></div>x</div>'])
+def test_nested_and_repeated_tags_split_as_material_splits_them(tokens: list[str]) -> None:
+    page = "".join(tokens)
+    theirs = material(page)
+    mine = ours(page)
+    if theirs is None:
+        assert mine is None
+    else:
+        assert mine == theirs, page
