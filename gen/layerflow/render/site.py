@@ -138,9 +138,10 @@ _ENTITY_FOLDERS = tuple(f"{section}/" for section in (*INDEX_SECTIONS, "source")
 
 
 def in_page_dialect(path: str) -> bool:
-    """Pages layerflow renders to HTML itself (render.pagehtml): every entity page and each section's index.
-    The home page, the report, the findings, rules and layer pages stay Markdown for the user's extensions."""
-    return path.startswith(_ENTITY_FOLDERS)
+    """Pages layerflow renders to HTML itself (render.pagehtml): every entity page, each section's index and the
+    layer matrix (re-read on every `serve` edit that touches a signal; 14% of a 10k edit as Markdown). The home
+    page, the report, the findings and rules pages stay Markdown for the user's extensions: four pages."""
+    return path.startswith(_ENTITY_FOLDERS) or path == PAGES.layers()
 
 
 # Material's search ranks a page by its title above all; the boost makes an entity page the first hit for its
