@@ -139,3 +139,38 @@ def test_a_custom_slugify_is_used(tmp_path: Path) -> None:
     options = entity_pages.html_options(config)
     assert options is not None
     assert options.slugify("abc", "-") == "x-3"
+
+
+@pytest.mark.parametrize("use_directory_urls", [True, False])
+def test_the_fast_link_resolver_gives_what_mkdocs_gives(
+    tmp_path: Path, use_directory_urls: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every kind of link, resolved by entity_pages' resolver and by MkDocs' own: the same URL, the same anchors
+    registered for MkDocs' anchor check, the same warnings."""
+    from mkdocs.structure.files import InclusionLevel
+    from mkdocs.structure.pages import _RelativePathTreeprocessor
+
+    config = load_config(str(embedded(tmp_path) / "mkdocs.yml"))
+    config.use_directory_urls = use_directory_urls
+    docs, site = str(tmp_path / "docs"), str(tmp_path / "site")
+    names = ["index.md", "signals/index.md", "signals/sig-1.md", "signals/sig-2.md", "stores/redis.md", "draft.md"]
+    files = Files([File(n, src_dir=docs, dest_dir=site, use_directory_urls=use_directory_urls) for n in names])
+    files.get_file_from_path("draft.md").inclusion = InclusionLevel.EXCLUDED  # type: ignore[union-attr]
+    page = files.get_file_from_path("signals/sig-1.md")
+    assert page is not None
+    links = [
+        "sig-2.md", "sig-2.md#flows", "../stores/redis.md", "../stores/redis.md#who-writes", "index.md", "../index.md",
+        "sig-1.md#self", "sig-2.md#", "./sig-2.md", "../signals/../signals/sig-2.md", "missing.md", "../draft.md",
+        "#anchor", "https://example.com/x.md", "/signals/sig-2.md", "sig%202.md", "sig-2.md?x=1", "../../x.md",
+        "sig-2", "mailto:a@b.c", "../stores/",
+    ]  # fmt: skip
+    for link in links:
+        caplog.clear()
+        ours = entity_pages._Links(page, files, config)
+        url = ours.path_to_url(link)
+        our_log = [(r.levelno, r.getMessage()) for r in caplog.records]
+        caplog.clear()
+        theirs = _RelativePathTreeprocessor(page, files, config)
+        assert (link, url) == (link, theirs.path_to_url(link))
+        assert ours.links_to_anchors == theirs.links_to_anchors, link
+        assert our_log == [(r.levelno, r.getMessage()) for r in caplog.records], link

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import logging
+import posixpath
 import re
 from collections.abc import Callable
 from typing import Any, cast
@@ -26,6 +27,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
 
 from layerflow.render.pagehtml import HtmlOptions, OutsideDialect, default_slugify, page_html
 
@@ -90,7 +92,7 @@ class EntityPage(Page):
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         # MkDocs' own link resolver: the same URLs, the same warnings for a missing page, the same anchor checks.
-        links = _RelativePathTreeprocessor(self.file, files, config)
+        links = _Links(self.file, files, config)
         try:
             rendered = page_html(self.markdown, self.options, links.path_to_url)
         except OutsideDialect as exc:
@@ -103,3 +105,28 @@ class EntityPage(Page):
         self.present_anchor_ids = rendered.anchors
         if _PAGES_LOG.getEffectiveLevel() > logging.DEBUG:  # as Page.render: MkDocs checks anchors only then
             self.links_to_anchors = links.links_to_anchors
+
+
+# A link as the page dialect writes one to another page: a relative path to a Markdown file, maybe an anchor.
+_PLAIN_LINK = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-/]*\.md(?:#[A-Za-z0-9_\-]*)?")
+
+
+class _Links(_RelativePathTreeprocessor):
+    """MkDocs' link resolver, with the one case the generated pages write a thousand times a page (a relative
+    link to a page that exists) worked out without `pathlib`: the signals index of a 10k registry has 24,000
+    links, and `Files.get_file_from_path` builds a PurePath for each. Everything else, and every link that
+    would warn, goes to MkDocs' own `path_to_url` (tests/test_entity_pages.py compares the two)."""
+
+    def path_to_url(self, url: str) -> str:
+        if not _PLAIN_LINK.fullmatch(url):
+            return super().path_to_url(url)
+        path, _, anchor = url.partition("#")
+        # MkDocs' _target_uri; the result is already what PurePath(...).as_posix() makes of it.
+        target_uri = posixpath.normpath(posixpath.join(posixpath.dirname(self.file.src_uri), path).lstrip("/"))
+        target = self.files.src_uris.get(target_uri)
+        if target is None or cast(Any, target.inclusion).is_excluded():
+            return super().path_to_url(url)  # the warning, or the note about an excluded page, as MkDocs words it
+        if anchor:  # registered as MkDocs does, for its anchor checks after the build
+            self.links_to_anchors.setdefault(target, {}).setdefault(anchor, url)
+        relative = get_relative_url(target.url, self.file.url)
+        return f"{relative}#{anchor}" if anchor else relative
