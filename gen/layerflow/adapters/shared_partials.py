@@ -1,4 +1,4 @@
-"""Material's sidebar nav and tabs rendered once per folder for the generated pages outside the nav.
+"""Material's sidebar nav, tabs and search box rendered once per folder for the generated pages outside the nav.
 
 Material renders the whole site nav (and the tabs) into every page, with each
 link relative to that page and the current page's entry marked active. A page
@@ -8,9 +8,10 @@ another such page's only by where the links start from: every entity page in
 of the build (the nav, 20%; the tabs, 6%), for 1,600 copies of a few distinct
 strings.
 
-`share` wraps the two partials of this build's Jinja environment so that a
-generated page outside the nav gets the HTML rendered for the first such page
-of its folder. It does so only where the result cannot differ:
+`share` wraps those partials (and the search box, which shows nothing of the
+page) in this build's Jinja environment so that a generated page outside the
+nav gets the HTML rendered for the first such page of its folder. It does so
+only where the result cannot differ:
 
 - the partials and the templates they include are Material's own files (a
   theme override may read anything from the page, so none is shared then);
@@ -34,7 +35,7 @@ from mkdocs.structure.nav import Navigation
 
 from layerflow.adapters.fingerprints import GeneratedPage
 
-SHARED = ("partials/nav.html", "partials/tabs.html")
+SHARED = ("partials/nav.html", "partials/tabs.html", "partials/search.html")
 # What those two render, each of which a theme's custom_dir could replace.
 _RENDERED = (
     *SHARED,
