@@ -183,8 +183,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.written, self.total = 0, len(site.pages)
         add_assets(files, config, self.assets)
         options = html_options(config)
+        written = files.src_uris  # the user's files; site paths are already what get_file_from_path normalises to
         for path, markdown in sorted(site.pages.items()):
-            if files.get_file_from_path(path) is not None:
+            if path in written:
                 continue  # a page the user wrote wins over the generated one
             page = GeneratedPage.generated(config, path, content=markdown, inclusion=nav_inclusion(path))
             assert isinstance(page, GeneratedPage)
