@@ -51,7 +51,9 @@ def inline_templates(site: Site, cache_dir: str | None, *, remember: bool = Fals
     svgs = render_svgs(todo, cache_dir or None)
     # serve memoises templates for the process; a build only within itself, so nothing outlives its pages
     memo: dict[str, str] | None = None if remember else {}
-    made = {key: inline_template(key, svg, cache_dir or "", memo) for key, svg in svgs.items()}
+    made: dict[str, str] = {}
+    for key in list(svgs):  # each Graphviz SVG let go as its template is made: the two were held side by side
+        made[key] = inline_template(key, svgs.pop(key), cache_dir or "", memo)
     templates = {key: made[key] if key in made else drawn[source] for key, source in site.diagrams.items()}
     if remember:  # this build's sources only, so a long `serve` holds no diagram the site no longer has
         _DRAWN[cache_dir or ""] = {source: templates[key] for key, source in site.diagrams.items()}
