@@ -47,16 +47,18 @@ def test_a_written_page_keeps_its_title_and_nothing_holds_its_markdown_html_or_d
         seen["titles"] = {f.src_uri: f.page.title for f in files.documentation_pages() if f.page is not None}
         seen["diagrams"] = len(self.diagrams)
         generated = [f for f in files.documentation_pages() if isinstance(f, GeneratedPage) and f.page is not None]
-        seen["twice"] = [
-            f.src_uri for f in generated if f.page is not None and (f.content_string or not f.page.markdown)
+        seen["held"] = [
+            f.src_uri for f in generated if f.page is not None and (f.content_string or f.page.markdown)
         ]
+        seen["html"] = all(f.page is not None and f.page.content for f in generated)
         return on_env(self, env, config=config, files=files)
 
     monkeypatch.setattr(mkdocs_plugin.LayerflowPlugin, "on_env", remembering)
     build(load_config(str(work / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
 
     plugin, files = seen["plugin"], seen["files"]
-    assert seen["diagrams"] > 0 and seen["twice"] == []  # the page holds its Markdown, the file no copy
+    # Read, a generated page holds its HTML and title; neither it nor its file holds the Markdown any more.
+    assert seen["diagrams"] > 0 and seen["held"] == [] and seen["html"]
     generated = [f for f in files.documentation_pages() if isinstance(f, GeneratedPage)]
     assert len(generated) > 10
     for file in generated:

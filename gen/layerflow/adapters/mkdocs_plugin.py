@@ -242,8 +242,14 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             page.file.content_string = ""
         return markdown
 
+    @event_priority(-100)  # last: other plugins' on_page_content still see the page's Markdown
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        """Evidence HTML goes in before the search plugin reads the page, so it is searchable."""
+        """Evidence HTML goes in before the search plugin reads the page, so it is searchable. A generated page's
+        Markdown is let go: MkDocs reads every page before it writes any, and 13,700 pages' Markdown (30 MB at
+        10k signals) stayed held beside their HTML until then (the title, worked out from it, is kept)."""
+        if isinstance(page.file, GeneratedPage):
+            page.title = page.title  # as it is: MkDocs works a title out from the Markdown each time it is asked
+            page.markdown = ""
         return self._swap(html, page, config, self.fragments, final=False)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
