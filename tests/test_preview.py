@@ -204,3 +204,24 @@ def test_make_serve_shows_an_edit_and_a_broken_edit_then_recovers(root: Path, tm
         log.close()
     output = (work / "serve.log").read_text(encoding="utf-8")
     assert "Traceback" not in output, output
+
+
+def test_edits_one_after_another_leave_every_page_what_a_full_build_makes(served: Server) -> None:
+    """Unchanged entity pages keep their files and pages from build to build (adapters/fingerprints.py
+    KeptFiles): after a rebuild of a few pages, a full one (a user page edited) and rebuilds after it, the site
+    is still what a full build makes."""
+    about = served.work / "docs/about.md"
+    edits = [
+        lambda: edit(served.work, "| /runs/{id}/trace |", "| /runs/{id}/steps |"),
+        lambda: about.write_text(about.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8"),
+        lambda: edit(served.work, ROW, EDITED),
+        lambda: edit(served.work, "| /runs/{id}/steps |", "| /runs/{id}/trace |"),
+    ]
+    for change in edits:
+        change()
+        served.rebuild()
+        served_pages = pages(served.site)
+        full_pages = pages(full_build(served.work))
+        assert sorted(served_pages) == sorted(full_pages)
+        assert [path for path in served_pages if served_pages[path] != full_pages[path]] == []
+        assert sorted(search_locations(served.site)) == sorted(search_locations(served.work / "site"))

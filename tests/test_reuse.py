@@ -35,6 +35,20 @@ def replaced(path: str, old: str, new: str) -> Callable[[Path], None]:
     return apply
 
 
+def removed(path: str, start: str, next_start: str) -> Callable[[Path], None]:
+    """The block of `path` from `start` to the next `next_start` (or the end) taken out."""
+
+    def apply(work: Path) -> None:
+        target = work / path
+        text = target.read_text(encoding="utf-8")
+        at = text.index(start)
+        end = text.find(next_start, at + len(start))
+        end = len(text) if end < 0 else end
+        target.write_text(text[:at] + text[end:].lstrip("\n"), encoding="utf-8")
+
+    return apply
+
+
 def row(uid: str, change: Callable[[str], str]) -> Callable[[Path], None]:
     """The registry line of signal `uid` changed (`change` may add lines or return "" to remove it)."""
 
@@ -56,6 +70,9 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "a row added": row("SIG-005", lambda line: PROBE + "\n" + line),
     "a row removed": row("SIG-004", lambda line: ""),
     "a producer's schedule": replaced("registry/producers.yaml", "every 15 minutes", "every 20 minutes"),
+    "a producer removed": removed("registry/producers.yaml", "  - id: failure-aggregation\n", "\n  - id:"),
+    "a gap removed from the ledger": removed("registry/gaps.yaml", "  - id: GAP-003\n", "  - id:"),
+    "the registry's version": replaced(BASELINE, "**Version:** 1.0.1", "**Version:** 1.0.2"),
     "a change record": replaced(RECORD, "| Persistence | In-memory |", "| Persistence | Redis |"),
     "a change record's date": replaced(RECORD, "**Date:** 2025-12-31", "**Date:** 2026-01-02"),
     "a change record's reference": replaced(
@@ -110,13 +127,16 @@ def test_a_rebuild_after_an_edit_is_a_build_from_nothing(work: Path, edit: str) 
 def test_edits_one_after_another_keep_the_site_a_build_from_nothing(work: Path) -> None:
     reuse = Reuse()
     made(analysed(work), reuse)
+    first = reuse.made  # every text a build from nothing makes
     remade = []
     for name in sorted(EDITS):
         EDITS[name](work)
         after = analysed(work)
         same(made(after, reuse), made(after))
         remade.append(reuse.made)
-    assert 0 < sum(remade) < len(remade) * 20, remade  # most of the site reused each time
+    # Most of the site reused: on average under a third of it made again, though a code file and the ledger's
+    # edits change what every page reads (the evidence, every gap's location) and make it all.
+    assert 0 < sum(remade) < len(remade) * first / 3, (first, remade)
 
 
 def test_a_one_row_edit_makes_only_the_pages_and_diagrams_that_show_the_row(work: Path) -> None:
@@ -128,7 +148,9 @@ def test_a_one_row_edit_makes_only_the_pages_and_diagrams_that_show_the_row(work
     edited = made(analysed(work), reuse)
     changed = sorted(p for p in edited.pages if edited.pages[p] != unchanged.pages[p])
     assert changed == ["signals/sig-003.md"]
-    assert reuse.made == 2, reuse.made  # the signal's page and its diagram (the same DOT text, its key differs)
+    # The signal's page and its diagram (the same DOT text, its key differs), and its store's page and the stores
+    # index: their keys hold the store's signals, so they are made again, to the same text.
+    assert reuse.made == 4, reuse.made
 
 
 def test_a_build_without_reuse_keeps_nothing(work: Path) -> None:

@@ -36,15 +36,16 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
+from mkdocs.utils import get_build_date
 
 from layerflow.adapters import preview, search_fast, shared_partials
 from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.entity_pages import EntityPage, html_options
-from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, remember
+from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, kept_files, remember
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
 from layerflow.adapters.judge import Judging, baseline_path, judged
 from layerflow.adapters.load import DEFAULT_DIR, Sources
@@ -182,19 +183,34 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         self.showing = {}
         self.written, self.total = 0, len(site.pages)
         add_assets(files, config, self.assets)
-        options = html_options(config)
-        written = files.src_uris  # the user's files; site paths are already what get_file_from_path normalises to
-        for path, markdown in sorted(site.pages.items()):
-            if path in written:
-                continue  # a page the user wrote wins over the generated one
-            page = GeneratedPage.generated(config, path, content=markdown, inclusion=nav_inclusion(path))
-            assert isinstance(page, GeneratedPage)
-            shown = fingerprint(markdown, site.diagrams, site.fragments)
-            page.same_as_last = remember(config.site_dir, path, shown)
-            files.append(page)
-            if options is not None and in_page_dialect(path):
-                EntityPage(page, config, options)  # becomes page.page: MkDocs builds a Page only where none is set
+        self._add_pages(files, config, site)
         return files
+
+    def _add_pages(self, files: Files, config: MkDocsConfig, site: Site) -> None:
+        """Every generated page as a virtual file; under `serve --dirty`, an unchanged entity page's file and
+        page are the last build's, as they were made (adapters/fingerprints.py KeptFiles)."""
+        options = html_options(config)
+        kept = kept_files(config.site_dir)
+        kept.start(_file_signature(config, options) if self.previewing else None)
+        written = files.src_uris
+        for path, markdown in sorted(site.pages.items()):
+            if path in written:  # our paths are posix already, as get_file_from_path would make them
+                continue  # a page the user wrote wins over the generated one
+            inclusion = nav_inclusion(path)
+            same = remember(config.site_dir, path, fingerprint(markdown, site.diagrams, site.fragments))
+            entity = options is not None and in_page_dialect(path)
+            keep = self.previewing and entity and inclusion is InclusionLevel.NOT_IN_NAV
+            page = kept.get(path, markdown, options=options) if keep and same else None
+            if page is None:
+                made = GeneratedPage.generated(config, path, content=markdown, inclusion=inclusion)
+                assert isinstance(made, GeneratedPage)
+                page = made
+                if options is not None and entity:
+                    EntityPage(page, config, options)  # becomes page.page: MkDocs makes a Page only where none is
+                if keep:
+                    kept.keep(page)
+            page.same_as_last = same
+            files.append(page)
 
     def _here(self, path: str | None) -> str | None:
         return None if path is None else os.path.normpath(os.path.join(self.root, path))
@@ -347,6 +363,22 @@ def _written(page: Page) -> None:
     page.markdown = None
     page.content = None
     page.toc = TableOfContents([])
+
+
+def _file_signature(config: MkDocsConfig, options: object) -> object:
+    """What a generated File and its Page take from the config when they are made (adapters/fingerprints.py
+    KeptFiles): while it is the same, a kept file and page are what making them again would give."""
+    return (
+        config.site_dir,
+        config.use_directory_urls,
+        config.get("site_url"),
+        config.get("repo_url"),
+        config.get("edit_uri"),
+        config.get("edit_uri_template"),
+        get_build_date(),  # every Page's update_date
+        config.plugins._current_plugin,  # File.generated_by
+        options is None,  # entity pages rendered by layerflow or by MkDocs
+    )
 
 
 def _relative_root(url: str) -> str:

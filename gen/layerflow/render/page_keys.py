@@ -12,10 +12,11 @@ not repeated here: it is the Reuse context (render.site).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from layerflow.model import Analysis, ChangeRecord, Conflict, FieldChange, Flow, Gap, Producer, Signal
+from layerflow.render.pages.stores import StoreFacts
 
 
 @dataclass
@@ -95,3 +96,22 @@ def gap_key(analysis: Analysis, found: Lookups, gap: Gap, known: Collection[str]
         flow is not None and flow.producer_id in known,
         tuple(found.citing.get(gap.id, ())),
     )
+
+
+def findings_key(analysis: Analysis) -> object:
+    """findings_page.findings_page: the findings judged and those set aside (known, suppressed, fixed, against
+    which baseline), and the rules each rule's text comes from (rulebook.describe)."""
+    return (
+        analysis.findings,
+        analysis.known,
+        analysis.suppressed,
+        analysis.fixed,
+        analysis.baseline,
+        analysis.inputs.rules,
+    )
+
+
+def store_key(facts: StoreFacts, producer_names: Mapping[str, str]) -> object:
+    """pages.stores.store_page: the store's facts and the names of the producers of its outputs that have a page
+    (None: no page, so the id is shown unlinked)."""
+    return (facts, tuple(producer_names.get(producer_id) for producer_id, _ in facts.outputs))

@@ -22,7 +22,7 @@ from layerflow.render.findings_page import findings_page
 from layerflow.render.links import Links, has_source_page, source_page_path
 from layerflow.render.marks import with_icons
 from layerflow.render.markup import placeholder
-from layerflow.render.page_keys import Lookups, gap_key, lookups, producer_key, signal_key
+from layerflow.render.page_keys import Lookups, findings_key, gap_key, lookups, producer_key, signal_key, store_key
 from layerflow.render.pages.changes import change_page, changes_index
 from layerflow.render.pages.common import ENTITY_LINKS, ROOT_LINKS, gap_subject
 from layerflow.render.pages.gaps import gap_page, gaps_index
@@ -89,15 +89,16 @@ def build_site(
         key = made.key(gap_key, analysis, found, gap, known)
         made.page(PAGES.gap(gap.id), key, partial(gap_page, analysis, gap, known))
         site.titles[PAGES.gap(gap.id)] = f"{gap.id}: {gap_subject(analysis, gap)}"
-    site.pages["findings.md"] = findings_page(analysis)  # every rule, and what the CI judgement set aside
+    # every rule, and what the CI judgement set aside
+    made.page("findings.md", made.key(findings_key, analysis), partial(findings_page, analysis))
     site.pages[PAGES.index("changes")] = changes_index(analysis)
     for record in analysis.inputs.changes:
         page, evidence = change_page(analysis, record, render_markdown)
         site.pages[PAGES.change(record.id)] = page
         site.titles[PAGES.change(record.id)] = f"{record.id}: {record.signal} {record.title}"
         site.fragments.update(evidence)
-    _readers_pages(site, analysis, links, stores)
-    site.pages = {path: text if path in made.finished else finished(path, text) for path, text in site.pages.items()}
+    _readers_pages(made, analysis, links, stores)
+    site.pages = {path: text if path in made.finished else made.finish(path, text) for path, text in site.pages.items()}
     reuse.finish()
     return site
 
@@ -131,6 +132,12 @@ class _Made:
 
     def diagram(self, name: str, key: object, make: Callable[[], str]) -> None:
         self.site.diagrams[name] = self.reuse.text(f"diagram {name}", key, make)
+
+    def finish(self, path: str, markdown: str) -> str:
+        """A page made whole this build, finished again only when its Markdown differs from the last build's:
+        the report, the indexes and the layer matrix are most of the site's Markdown at 10k signals, and an edit
+        leaves most of them as they were. Their text is the key, so what is reused is what `finished` makes."""
+        return self.reuse.text(f"finished {path}", markdown, partial(finished, path, markdown))
 
 
 INDEX_SECTIONS = ("producers", "signals", "gaps", "changes", "stores")
@@ -169,14 +176,16 @@ def _stores_lines(analysis: Analysis, stores: list[StoreFacts]) -> dict[str, str
     }
 
 
-def _readers_pages(site: Site, analysis: Analysis, links: Links, stores: list[StoreFacts]) -> None:
+def _readers_pages(made: _Made, analysis: Analysis, links: Links, stores: list[StoreFacts]) -> None:
     """Stores, rules and the layer matrix."""
+    site = made.site
     known = set(producer_ids(analysis))
     names = {pid: next((f.producer for f in analysis.flows_of(pid)), pid) for pid in known}
-    site.pages[PAGES.index("stores")] = stores_index(stores, ENTITY_LINKS)
+    made.page(PAGES.index("stores"), made.key(tuple, stores), partial(stores_index, stores, ENTITY_LINKS))
     for facts in stores:
-        site.pages[PAGES.store(facts.slug)] = store_page(facts, links, names)
-        site.titles[PAGES.store(facts.slug)] = f"{facts.item} ({facts.store})"
+        path = PAGES.store(facts.slug)
+        made.page(path, made.key(store_key, facts, names), partial(store_page, facts, links, names))
+        site.titles[path] = f"{facts.item} ({facts.store})"
     site.pages[PAGES.rules()] = rules_page(analysis, ROOT_LINKS)
     site.pages[PAGES.layers()] = layers_page(analysis, ROOT_LINKS)
     more = [
