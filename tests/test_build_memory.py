@@ -47,9 +47,7 @@ def test_a_written_page_keeps_its_title_and_nothing_holds_its_markdown_html_or_d
         seen["titles"] = {f.src_uri: f.page.title for f in files.documentation_pages() if f.page is not None}
         seen["diagrams"] = len(self.diagrams)
         generated = [f for f in files.documentation_pages() if isinstance(f, GeneratedPage) and f.page is not None]
-        seen["held"] = [
-            f.src_uri for f in generated if f.page is not None and (f.content_string or f.page.markdown)
-        ]
+        seen["held"] = [f.src_uri for f in generated if f.page is not None and (f.content_string or f.page.markdown)]
         seen["html"] = all(f.page is not None and f.page.content for f in generated)
         return on_env(self, env, config=config, files=files)
 
