@@ -138,7 +138,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        search_fast.install(config)  # after every on_config: Material's search makes its index in its own
+        search_fast.install(config)  # not in on_config: Material's search makes its index in its own on_config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()

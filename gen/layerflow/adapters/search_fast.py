@@ -10,10 +10,10 @@ Chinese segmentation stay Material's. Pages the user wrote, and any page whose
 HTML is outside what `search_sections` reads, go to Material's method as before.
 
 A Material release whose parser splits pages differently must not get a
-different index: before installing, a probe page that walks through the
+different index: before installing, two probe pages that walk through the
 parser's rules (headings with and without ids, permalinks, kept and dropped
-tags, `pre` whitespace, references, excluded blocks) is split both ways, and
-the fast path is used only if both agree. An index object of another shape
+tags, `pre` whitespace, references; then excluded blocks and line numbers) are
+split both ways, and the fast path is used only if both agree on both. An index object of another shape
 (another search plugin, or a Material without these methods) is left alone.
 """
 
