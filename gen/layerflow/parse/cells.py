@@ -68,7 +68,8 @@ def canonical_field(header: str) -> str | None:
     return FIELD_ALIASES.get(fold(header))
 
 
-_MARKUP = re.compile("[`\\[*_<\\\\\u2600-\u27bf\ufe0f\U0001f300-\U0001faff]")
+# What `plain` strips starts with one of these characters, or is "__" (a single "_" is text: snake_case names).
+_MARKUP = re.compile("[`\\[*<\\\\\u2600-\u27bf\ufe0f\U0001f300-\U0001faff]|__")
 
 
 def plain(cell: str) -> str:
