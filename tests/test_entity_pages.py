@@ -164,13 +164,27 @@ def test_the_fast_link_resolver_gives_what_mkdocs_gives(
         "#anchor", "https://example.com/x.md", "/signals/sig-2.md", "sig%202.md", "sig-2.md?x=1", "../../x.md",
         "sig-2", "mailto:a@b.c", "../stores/",
     ]  # fmt: skip
+    handed_on: list[str] = []  # the links our resolver leaves to MkDocs
+    mkdocs_path_to_url = _RelativePathTreeprocessor.path_to_url
+
+    def spy(resolver: _RelativePathTreeprocessor, url: str) -> str:
+        handed_on.append(url)
+        return mkdocs_path_to_url(resolver, url)
+
     for link in links:
         caplog.clear()
         ours = entity_pages._Links(page, files, config)
-        url = ours.path_to_url(link)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_RelativePathTreeprocessor, "path_to_url", spy)
+            url = ours.path_to_url(link)
         our_log = [(r.levelno, r.getMessage()) for r in caplog.records]
         caplog.clear()
         theirs = _RelativePathTreeprocessor(page, files, config)
         assert (link, url) == (link, theirs.path_to_url(link))
         assert ours.links_to_anchors == theirs.links_to_anchors, link
         assert our_log == [(r.levelno, r.getMessage()) for r in caplog.records], link
+    # Every link to a page that exists and is not excluded is resolved without MkDocs; everything else is not.
+    assert handed_on == [
+        "missing.md", "../draft.md", "#anchor", "https://example.com/x.md", "/signals/sig-2.md", "sig%202.md",
+        "sig-2.md?x=1", "../../x.md", "sig-2", "mailto:a@b.c", "../stores/",
+    ]  # fmt: skip

@@ -60,6 +60,29 @@ def html_options(config: MkDocsConfig) -> HtmlOptions | None:
     )
 
 
+# The Markdown extensions whose effect on the page dialect render/pagehtml reproduces: MkDocs' own three, the two
+# layerflow adds (adapters/mkdocs_setup.py) and SuperFences, whose fences go through the site's engine (`fence`).
+_REPRODUCED = frozenset(
+    {"toc", "tables", "fenced_code", "admonition", "pymdownx.superfences", "layerflow.adapters.markdown_escapes"}
+)
+
+
+def whole_pages_rendered(config: MkDocsConfig) -> bool:
+    """Whether the home, report, findings and rules pages are rendered by layerflow too (render.site.whole_page):
+    only when every Markdown extension of the site is one whose effect on them the renderer reproduces, so their
+    HTML is what Python-Markdown makes of them (tests/test_whole_pages.py). Any other extension (an `abbr`
+    glossary, emoji, attribute lists) may mean something in a report the user reads: then Python-Markdown."""
+    return all(_extension_name(e) in _REPRODUCED for e in config.markdown_extensions)
+
+
+def _extension_name(extension: object) -> str:
+    """ "toc" for "toc", "markdown.extensions.toc" or a TocExtension(); an unknown object's class path."""
+    if isinstance(extension, str):
+        return extension.removeprefix("markdown.extensions.")
+    module = type(extension).__module__
+    return module.removeprefix("markdown.extensions.") if isinstance(extension, markdown.Extension) else module
+
+
 def _site_fences(config: MkDocsConfig) -> Callable[[str], str]:
     """Code blocks as the site's own Markdown writes them: one engine with the site's extensions, reset for each
     block (a page has at most a few, and building an engine per page is the cost this module exists to avoid)."""
@@ -107,8 +130,10 @@ class EntityPage(Page):
             self.links_to_anchors = links.links_to_anchors
 
 
-# A link as the page dialect writes one to another page: a relative path to a Markdown file, maybe an anchor.
-_PLAIN_LINK = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-/]*\.md(?:#[A-Za-z0-9_\-]*)?")
+# A link as the page dialect writes one to another page: a relative path to a Markdown file, maybe an anchor,
+# maybe up a folder first ("../stores/redis.md": half the links of a big site). Nothing in it is quoted, so
+# MkDocs' urlunquote leaves it as is; one that climbs out of docs/ is not found and goes to MkDocs.
+_PLAIN_LINK = re.compile(r"(?:\.\.?/)*[A-Za-z0-9_\-][A-Za-z0-9_.\-/]*\.md(?:#[A-Za-z0-9_\-]*)?")
 
 
 class _Links(_RelativePathTreeprocessor):
