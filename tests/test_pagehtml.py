@@ -27,7 +27,7 @@ from layerflow.adapters.site_files import render_site
 from layerflow.render.escape import md, md_code
 from layerflow.render.markup import admonition, placeholder, table
 from layerflow.render.pagehtml import HtmlOptions, OutsideDialect, page_html
-from layerflow.render.site import in_page_dialect
+from layerflow.render.site import in_page_dialect, whole_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = ROOT / "tests" / "fixtures" / "projects"
@@ -130,6 +130,43 @@ def test_markdown_outside_the_dialect_is_refused(text: str) -> None:
         page_html(text, PERMALINK)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a  \nb", "a   \nb", "**x:** y  \n**z:** w  \nq", "a  ", "a \nb", "  a  \n  b", "`a`  \n[b](c.md)  \nd",
+        "a\\  \nb",
+    ],
+)  # fmt: skip
+def test_a_paragraph_keeps_its_lines_and_hard_breaks_as_python_markdown_does(text: str) -> None:
+    assert page_html(text, PERMALINK).html == reference(text)[0]
+
+
+@pytest.mark.parametrize("text", ["`a  \nb`", "[a  \nb](c.md)", "**a  \nb**", '<span title="a  \nb">c</span>'])
+def test_markup_across_a_hard_break_is_refused(text: str) -> None:
+    with pytest.raises(OutsideDialect):
+        page_html(text, PERMALINK)
+
+
+@cache
+def whole_pages(name: str) -> dict[str, str]:
+    analysis, problems = load_and_analyse(sources(name))
+    assert analysis is not None, problems
+    site = render_site(analysis, {"L6": "L6 Platform"})
+    return {path: get_data(text)[0] for path, text in site.pages.items() if whole_page(path)}
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_the_home_report_findings_and_rules_pages_render_as_python_markdown_renders_them(name: str) -> None:
+    pages = whole_pages(name)
+    assert sorted(pages) == ["findings.md", "index.md", "report.md", "rules.md"]
+    for path, body in sorted(pages.items()):
+        want, toc = reference(body, permalink=True)
+        got = page_html(body, PERMALINK)
+        assert got.html == want, path
+        assert shape(got.toc) == shape(toc), path
+        assert got.anchors == set(re.findall(r'\sid="([^"]*)"', want)), path
+
+
 # Registry text anywhere pages put it --------------------------------------------------------------------------
 
 registry_text = st.text(
@@ -150,6 +187,10 @@ def page_of(name: str, value: str) -> str:
         placeholder("signal-sig-1"),
         "",
         f"**Flow:** {md(value)}",
+        "",
+        f"**Status:** {md(value)}  ",  # hard line breaks, as the report's metadata lines end
+        f"**Name:** {md_code(name, in_table=False)}  ",
+        f"**Method:** {md(name)}",
         "",
         "```",
         value.replace("```", "'''"),

@@ -44,7 +44,7 @@ from mkdocs.utils import get_build_date
 
 from layerflow.adapters import preview, search_fast, shared_partials
 from layerflow.adapters.application import load_and_analyse
-from layerflow.adapters.entity_pages import EntityPage, html_options
+from layerflow.adapters.entity_pages import EntityPage, html_options, whole_pages_rendered
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, kept_files, remember
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
 from layerflow.adapters.judge import Judging, baseline_path, judged
@@ -56,7 +56,7 @@ from layerflow.model import LAYERS, Analysis, GapStatus, Severity
 from layerflow.render.broken import pages_under_banner
 from layerflow.render.dot import ROOT
 from layerflow.render.markup import FRAGMENT_MARK, swap_fragments
-from layerflow.render.site import Site, error_page, in_page_dialect
+from layerflow.render.site import Site, error_page, in_page_dialect, whole_page
 from layerflow.render.svg import place_id
 
 log = logging.getLogger("mkdocs.plugins.layerflow")
@@ -190,6 +190,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         """Every generated page as a virtual file; under `serve --dirty`, an unchanged entity page's file and
         page are the last build's, as they were made (adapters/fingerprints.py KeptFiles)."""
         options = html_options(config)
+        whole = options is not None and whole_pages_rendered(config)
         kept = kept_files(config.site_dir)
         kept.start(_file_signature(config, options) if self.previewing else None)
         written = files.src_uris
@@ -205,7 +206,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
                 made = GeneratedPage.generated(config, path, content=markdown, inclusion=inclusion)
                 assert isinstance(made, GeneratedPage)
                 page = made
-                if options is not None and entity:
+                if options is not None and (entity or (whole and whole_page(path))):
                     EntityPage(page, config, options)  # becomes page.page: MkDocs makes a Page only where none is
                 if keep:
                     kept.keep(page)

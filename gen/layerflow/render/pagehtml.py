@@ -100,6 +100,8 @@ _ID = re.compile(r'\sid="([^"]*)"')
 _NUMBERED_ID = re.compile(r"^(.*)_([0-9]+)$")
 
 
+_HARD_BREAK = "  \n"  # Python-Markdown's LINE_BREAK_RE
+_OPEN_TAG = re.compile(r"<[A-Za-z/!?][^>]*$")  # a tag still open where a line ends
 _Block = Generator[str, None, int]  # a block's HTML parts, then the index of the line after it
 
 
@@ -244,8 +246,20 @@ class _Writer:
         start = at
         while at < len(lines) and lines[at].strip() and not _starts_block(lines, at):
             at += 1
-        text = "\n".join(line.strip() for line in lines[start:at])
-        yield f"<p>{self.inline(text)}</p>"
+        # As Python-Markdown's paragraph: the lines as written, the block's leading space dropped.
+        text = "\n".join(lines[start:at]).lstrip()
+        if _HARD_BREAK not in text:
+            yield f"<p>{self.inline(text)}</p>"
+            return at
+        # Two spaces ending a line are a hard break (the report's metadata lines), and each line's inline Markdown
+        # is read alone. Markup that runs across a break then fails to close in its line (a code span, a link,
+        # `**`) and is refused by `inline`; a raw tag would not fail (its `<` reads as text), so a line that
+        # opens one and does not close it is refused here.
+        parts = text.split(_HARD_BREAK)
+        if any(_OPEN_TAG.search(part) for part in parts[:-1]):
+            raise OutsideDialect(f"a raw tag across a hard line break: {text!r}")
+        broken = "<br />\n".join(self.inline(part) for part in parts)
+        yield f"<p>{broken}</p>"
         return at
 
     # Inline level ----------------------------------------------------------------------------------------------

@@ -37,7 +37,9 @@ from layerflow.render.paths import with_breakable_paths
 from layerflow.render.report import render_report
 from layerflow.render.reuse import Reuse
 
-__all__ = ["Site", "build_site", "error_page", "in_page_dialect"]
+__all__ = ["Site", "build_site", "error_page", "in_page_dialect", "whole_page"]
+
+HOME, FINDINGS = "index.md", "findings.md"
 
 PAGES = ROOT_LINKS  # links from the docs root are where the pages live: one place says both
 
@@ -76,7 +78,7 @@ def build_site(
         site.titles[source_page_path(path)] = path
     site.diagrams["overview"] = dot.layer_overview(analysis, names)
     site.diagrams["decision-tree"] = dot.decision_tree(analysis)
-    site.pages["index.md"] = home_page(analysis)
+    site.pages[HOME] = home_page(analysis)
     site.pages[PAGES.report()] = render_report(analysis, ROOT_LINKS, diagram=placeholder("decision-tree"))
     found = lookups(analysis)
     stores = stores_of(analysis)
@@ -90,7 +92,7 @@ def build_site(
         made.page(PAGES.gap(gap.id), key, partial(gap_page, analysis, gap, known))
         site.titles[PAGES.gap(gap.id)] = f"{gap.id}: {gap_subject(analysis, gap)}"
     # every rule, and what the CI judgement set aside
-    made.page("findings.md", made.key(findings_key, analysis), partial(findings_page, analysis))
+    made.page(FINDINGS, made.key(findings_key, analysis), partial(findings_page, analysis))
     site.pages[PAGES.index("changes")] = changes_index(analysis)
     for record in analysis.inputs.changes:
         page, evidence = change_page(analysis, record, render_markdown)
@@ -147,8 +149,19 @@ _ENTITY_FOLDERS = tuple(f"{section}/" for section in (*INDEX_SECTIONS, "source")
 def in_page_dialect(path: str) -> bool:
     """Pages layerflow renders to HTML itself (render.pagehtml): every entity page, each section's index and the
     layer matrix (re-read on every `serve` edit that touches a signal; 14% of a 10k edit as Markdown). The home
-    page, the report, the findings and rules pages stay Markdown for the user's extensions: four pages."""
+    page, the report, the findings and rules pages are `whole_page`s: see there."""
     return path.startswith(_ENTITY_FOLDERS) or path == PAGES.layers()
+
+
+def whole_page(path: str) -> bool:
+    """The home page, the report, the findings and the rules pages: written in the page dialect too, but a site's
+    own Markdown extensions may mean something on them (the user reads the report as a document), so they are
+    rendered by layerflow only where the site's extensions are the ones the renderer reproduces
+    (adapters/entity_pages.whole_pages_rendered); anywhere else Python-Markdown renders them with those."""
+    return path in _WHOLE_PAGES
+
+
+_WHOLE_PAGES = frozenset({HOME, PAGES.report(), FINDINGS, PAGES.rules()})
 
 
 # Material's search ranks a page by its title above all; the boost makes an entity page the first hit for its
