@@ -78,9 +78,9 @@ def test_the_site_is_the_same_whichever_renderer_makes_entity_pages(
     rendered: list[str] = []
     page_html = entity_pages.page_html
 
-    def counted(markdown: str, options: HtmlOptions, href: object) -> object:
+    def counted(markdown: str, options: HtmlOptions, href: object, rows: object = None) -> object:
         rendered.append(markdown)
-        return page_html(markdown, options, href)  # type: ignore[arg-type]
+        return page_html(markdown, options, href, rows)  # type: ignore[arg-type]
 
     monkeypatch.setattr(entity_pages, "page_html", counted)
     ours = site_bytes(work, "site-ours")

@@ -24,9 +24,10 @@ from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.load import Sources
 from layerflow.adapters.markdown_escapes import EscapesExtension
 from layerflow.adapters.site_files import render_site
+from layerflow.render import pagehtml
 from layerflow.render.escape import md, md_code
 from layerflow.render.markup import admonition, placeholder, table
-from layerflow.render.pagehtml import HtmlOptions, OutsideDialect, page_html
+from layerflow.render.pagehtml import HtmlOptions, OutsideDialect, RowMemo, page_html
 from layerflow.render.site import in_page_dialect, whole_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +146,36 @@ def test_a_paragraph_keeps_its_lines_and_hard_breaks_as_python_markdown_does(tex
 def test_markup_across_a_hard_break_is_refused(text: str) -> None:
     with pytest.raises(OutsideDialect):
         page_html(text, PERMALINK)
+
+
+def test_kept_rows_give_the_page_a_fresh_render_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pagehtml, "MEMO_ROWS", 2)
+    rows = [f'| [SIG\\-{i}](sig-{i}.md) | <span id="r{i}">{i}</span> |' for i in range(5)]
+    page = "\n".join(["# T", "", "| A | B |", "|---|---|", *rows, "", "| short |", "|---|", "| [x](x.md) |", ""])
+    linked: list[str] = []
+    impure = [0]
+
+    def href(target: str) -> str:
+        linked.append(target)
+        if target == "sig-3.md":  # as a link MkDocs warns about: its row is never kept
+            impure[0] += 1
+        return target.replace(".md", "/")
+
+    memo = RowMemo(last={}, impure=lambda: impure[0])
+    first = page_html(page, PERMALINK, href, memo)
+    assert first.html == page_html(page, PERMALINK, href).html
+    assert len(memo.this) == 4  # five long-table rows, not sig-3's; the short table is not kept
+    linked.clear()
+    edited = page.replace('| <span id="r1">1</span> |', '| <span id="r1">one</span> |')
+    again = RowMemo(last=memo.this, impure=lambda: impure[0])
+    second = page_html(edited, PERMALINK, href, again)
+    fresh = page_html(edited, PERMALINK, href)
+    assert (second.html, second.anchors, shape(second.toc)) == (fresh.html, fresh.anchors, shape(fresh.toc))
+    assert {"r0", "r1", "r2", "r3", "r4"} <= second.anchors  # ids of reused rows count as the page's
+    assert linked[: linked.index("x.md")] == ["sig-1.md", "sig-3.md"]  # only the edited and the unkept row
+    old_row, new_row = rows[1], rows[1].replace(">1<", ">one<")
+    assert (2, new_row) in again.this and (2, old_row) not in again.this  # the edited row replaces its old self
+    assert len(again.this) == 4
 
 
 @cache

@@ -29,6 +29,7 @@ from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
+from layerflow.adapters.kept_rows import KeptRows
 from layerflow.render.pagehtml import HtmlOptions, OutsideDialect, default_slugify, page_html
 
 log = logging.getLogger("mkdocs.plugins.layerflow")
@@ -107,21 +108,25 @@ def _toc_depth(depth: object) -> tuple[int, int]:
 class EntityPage(Page):
     """A generated page in layerflow's page dialect, rendered to HTML by layerflow."""
 
-    def __init__(self, file: File, config: MkDocsConfig, options: HtmlOptions) -> None:
+    def __init__(self, file: File, config: MkDocsConfig, options: HtmlOptions, rows: KeptRows | None = None) -> None:
         super().__init__(None, file, config)
         self.options = options
+        self.rows = rows  # under `serve`: the rows of long tables from the page's last render
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         # MkDocs' own link resolver: the same URLs, the same warnings for a missing page, the same anchor checks.
         links = _Links(self.file, files, config)
+        memo = None if self.rows is None else self.rows.memo(self.file.src_uri, files, links.impure)
         try:
-            rendered = page_html(self.markdown, self.options, links.path_to_url)
+            rendered = page_html(self.markdown, self.options, links.path_to_url, memo)
         except OutsideDialect as exc:
             log.debug(f"layerflow: {self.file.src_uri} is rendered by Python-Markdown: {exc}")
             super().render(config, files)
             return
+        if self.rows is not None and memo is not None:
+            self.rows.keep(self.file.src_uri, memo)
         self.content = rendered.html
         self.toc = get_toc(cast(Any, rendered.toc))
         self._title_from_render = rendered.title
@@ -142,16 +147,24 @@ class _Links(_RelativePathTreeprocessor):
     links, and `Files.get_file_from_path` builds a PurePath for each. Everything else, and every link that
     would warn, goes to MkDocs' own `path_to_url` (tests/test_entity_pages.py compares the two)."""
 
+    handed_on = 0  # links given to MkDocs or registered for its anchor checks: kept_rows keeps no row that has one
+
+    def impure(self) -> int:
+        return self.handed_on
+
     def path_to_url(self, url: str) -> str:
         if not _PLAIN_LINK.fullmatch(url):
+            self.handed_on += 1
             return super().path_to_url(url)
         path, _, anchor = url.partition("#")
         # MkDocs' _target_uri; the result is already what PurePath(...).as_posix() makes of it.
         target_uri = posixpath.normpath(posixpath.join(posixpath.dirname(self.file.src_uri), path).lstrip("/"))
         target = self.files.src_uris.get(target_uri)
         if target is None or cast(Any, target.inclusion).is_excluded():
+            self.handed_on += 1
             return super().path_to_url(url)  # the warning, or the note about an excluded page, as MkDocs words it
         if anchor:  # registered as MkDocs does, for its anchor checks after the build
+            self.handed_on += 1
             self.links_to_anchors.setdefault(target, {}).setdefault(anchor, url)
         relative = get_relative_url(target.url, self.file.url)
         return f"{relative}#{anchor}" if anchor else relative

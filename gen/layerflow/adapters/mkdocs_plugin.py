@@ -48,6 +48,7 @@ from layerflow.adapters.entity_pages import EntityPage, html_options, whole_page
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, kept_files, remember
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
 from layerflow.adapters.judge import Judging, baseline_path, judged
+from layerflow.adapters.kept_rows import kept_rows
 from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.adapters.mkdocs_setup import add_assets, add_to_config, nav_inclusion
 from layerflow.adapters.site_files import inline_templates, render_site
@@ -193,6 +194,9 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         whole = options is not None and whole_pages_rendered(config)
         kept = kept_files(config.site_dir)
         kept.start(_file_signature(config, options) if self.previewing else None)
+        rows = kept_rows(config.site_dir) if self.serving else None
+        if rows is not None:
+            rows.start()
         written = files.src_uris
         for path, markdown in sorted(site.pages.items()):
             if path in written:  # our paths are posix already, as get_file_from_path would make them
@@ -201,13 +205,13 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
             same = remember(config.site_dir, path, fingerprint(markdown, site.diagrams, site.fragments))
             entity = options is not None and in_page_dialect(path)
             keep = self.previewing and entity and inclusion is InclusionLevel.NOT_IN_NAV
-            page = kept.get(path, markdown, options=options) if keep and same else None
+            page = kept.get(path, markdown, options=options, rows=rows) if keep and same else None
             if page is None:
                 made = GeneratedPage.generated(config, path, content=markdown, inclusion=inclusion)
                 assert isinstance(made, GeneratedPage)
                 page = made
                 if options is not None and (entity or (whole and whole_page(path))):
-                    EntityPage(page, config, options)  # becomes page.page: MkDocs makes a Page only where none is
+                    EntityPage(page, config, options, rows)  # becomes page.page: MkDocs makes a Page only where none is
                 if keep:
                     kept.keep(page)
             page.same_as_last = same

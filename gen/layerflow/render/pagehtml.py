@@ -83,9 +83,31 @@ class HtmlPage:
     anchors: set[str] = field(default_factory=set)  # every id on the page, for MkDocs' anchor checks
 
 
-def page_html(markdown: str, options: HtmlOptions, href: Callable[[str], str] = str) -> HtmlPage:
-    """The page's HTML; `href` turns each link target as written (`../signals/sig-1.md`) into the site's."""
-    writer = _Writer(options, href)
+@dataclass
+class RowMemo:
+    """The rows of a page's long tables as the last render of the same page made them, for the next render.
+
+    A one-row registry edit under `serve` changes one row of the signals index, the layer matrix and the report:
+    tens of thousands of rows are rendered again for it. A row's HTML depends on its text, the table's width and
+    what `href` makes of its links, so a row is taken from `last` only while `href` answers as it did (the caller
+    gives a `last` only then) and is put in `this` only when its links had no effect beyond their URL: `impure`
+    counts the calls of `href` that had one (a warning, an anchor registered for MkDocs' checks).
+    """
+
+    last: dict[tuple[int, str], tuple[str, frozenset[str]]]
+    impure: Callable[[], int]
+    this: dict[tuple[int, str], tuple[str, frozenset[str]]] = field(default_factory=dict)
+
+
+MEMO_ROWS = 100  # tables shorter than this render fast enough; their rows are not kept
+
+
+def page_html(
+    markdown: str, options: HtmlOptions, href: Callable[[str], str] = str, rows: RowMemo | None = None
+) -> HtmlPage:
+    """The page's HTML; `href` turns each link target as written (`../signals/sig-1.md`) into the site's.
+    With `rows`, long tables reuse the rows it holds and leave theirs in it (RowMemo)."""
+    writer = _Writer(options, href, rows)
     parts = list(writer.blocks(markdown.split("\n")))
     # Stripped, as Python-Markdown strips its output (a raw block last leaves no blank line after it).
     return HtmlPage(html="\n".join(parts).strip(), toc=_nested(writer.headings), title=writer.title, anchors=writer.ids)
@@ -106,9 +128,10 @@ _Block = Generator[str, None, int]  # a block's HTML parts, then the index of th
 
 
 class _Writer:
-    def __init__(self, options: HtmlOptions, href: Callable[[str], str]) -> None:
+    def __init__(self, options: HtmlOptions, href: Callable[[str], str], rows: RowMemo | None = None) -> None:
         self.options = options
         self.href = href
+        self.rows = rows
         self.headings: list[TocToken] = []
         self.ids: set[str] = set()
         self.title: str | None = None
@@ -179,18 +202,41 @@ class _Writer:
         out += [f"<th>{self.inline(cell)}</th>" for cell in header]
         out += ["</tr>", "</thead>", "<tbody>"]
         at = start = at + 2
-        while at < len(lines) and lines[at].startswith("|"):
-            cells = _cells(lines[at])
-            cells = (cells + [""] * width)[:width]  # Python-Markdown pads short rows and drops extra cells
-            out.append("<tr>")
-            out += [f"<td>{self.inline(cell)}</td>" for cell in cells]
-            out.append("</tr>")
-            at += 1
+        end = at
+        while end < len(lines) and lines[end].startswith("|"):
+            end += 1
+        memo = self.rows if self.rows is not None and end - start >= MEMO_ROWS else None
+        for line in lines[start:end]:
+            out.append(self._row(line, width) if memo is None else self._memo_row(memo, line, width))
+        at = end
         if at == start:  # a table of no rows: Python-Markdown writes one empty row, so the table keeps its shape
             out += ["<tr>", *["<td></td>"] * width, "</tr>"]
         out += ["</tbody>", "</table>"]
         yield "\n".join(out)
         return at
+
+    def _row(self, line: str, width: int) -> str:
+        cells = _cells(line)
+        cells = (cells + [""] * width)[:width]  # Python-Markdown pads short rows and drops extra cells
+        return "\n".join(["<tr>", *[f"<td>{self.inline(cell)}</td>" for cell in cells], "</tr>"])
+
+    def _memo_row(self, memo: RowMemo, line: str, width: int) -> str:
+        key = (width, line)
+        kept = memo.last.get(key)
+        if kept is None:
+            impure, ids = memo.impure(), self.ids
+            self.ids = set()  # the ids this row adds, alone
+            try:
+                kept = (self._row(line, width), frozenset(self.ids))
+            finally:
+                ids |= self.ids
+                self.ids = ids
+            if memo.impure() != impure:
+                return kept[0]
+        else:
+            self.ids |= kept[1]
+        memo.this[key] = kept
+        return kept[0]
 
     def _list(self, lines: list[str], at: int) -> _Block:
         items = []
