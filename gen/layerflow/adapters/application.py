@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from layerflow.adapters.gcpause import collector_paused
 from layerflow.adapters.load import Files, Sources, Text, producers_schema, read_files
+from layerflow.adapters.parse_memo import ParseMemo
 from layerflow.audit.analysis import analyse
 from layerflow.audit.history import validate_changes
 from layerflow.errors import Parsed, softened
@@ -61,34 +62,42 @@ def load(sources: Sources) -> Loaded:
     return parse_files(read_files(sources))
 
 
+_MEMO = ParseMemo()  # the last load's parses, given back for texts that did not change (serve; see parse_memo)
+
+
 def parse_files(files: Files) -> Loaded:
     """The files as the model: every text parsed, every problem kept."""
+    _MEMO.start()
     problems = list(files.problems)
-    registry = parse_registry([(t.path, t.text) for t in files.registry if t.text is not None])
+    texts = tuple((t.path, t.text) for t in files.registry if t.text is not None)
+    registry = _MEMO.parsed("registry", lambda _, all_texts: parse_registry(all_texts), "", texts)
     problems.extend(registry.problems)
     if not registry.value.tables and not any(p.level is Level.ERROR for p in problems) and files.nothing_found:
         problems.append(files.nothing_found)
     changes: list[ChangeRecord] = []
     for text in files.changes:
-        record = _parsed(text, parse_change, None, problems)
+        record = _parsed("change", text, parse_change, None, problems)
         if record is not None:
             changes.append(record)
     schema = producers_schema()
     inputs = Inputs(
         registry=registry.value,
         changes=tuple(changes),
-        rules=_parsed(files.rules, parse_rules, Rules(), problems),
-        inventory=_parsed(files.producers, lambda p, t: parse_inventory(p, t, schema), None, problems),
-        ledger=_parsed(files.ledger, parse_ledger, Ledger(), problems),
+        rules=_parsed("rules", files.rules, parse_rules, Rules(), problems),
+        inventory=_parsed("inventory", files.producers, lambda p, t: parse_inventory(p, t, schema), None, problems),
+        ledger=_parsed("ledger", files.ledger, parse_ledger, Ledger(), problems),
         evidence=_evidence(files, problems),
     )
     return Loaded(inputs, tuple(problems))
 
 
-def _parsed(text: Text | None, parse: Callable[[str, str], Parsed[Any]], default: T, problems: list[Problem]) -> T:
+def _parsed(
+    kind: str, text: Text | None, parse: Callable[[str, str], Parsed[Any]], default: T, problems: list[Problem]
+) -> T:
     if text is None or text.text is None:
         return default
-    parsed = parse(text.path, text.text)
+    path, body = text.path, text.text
+    parsed = _MEMO.parsed(kind, parse, path, body)
     problems.extend(parsed.problems)
     return default if parsed.value is None else parsed.value
 
@@ -108,7 +117,7 @@ def _code(files: Files, problems: list[Problem]) -> CodeEvidence:
     for text in files.code:
         if text.text is None:
             continue
-        result = scan_python(text.path, text.text)
+        result = _MEMO.parsed("python", scan_python, text.path, text.text)
         problems.extend(softened(result.problems))
         scanned[text.path] = result.value
         texts[text.path] = text.text
@@ -122,11 +131,11 @@ def _ops(files: Files, problems: list[Problem]) -> OpsEvidence:
     cron: list[Job] = []
     for found in files.ops:
         if found.cron:
-            jobs = parse_crontab(found.path, found.text)
+            jobs = _MEMO.parsed("crontab", parse_crontab, found.path, found.text)
             problems.extend(softened(jobs.problems))
             cron.extend(jobs.value)
         else:
-            unit = parse_unit(found.path, found.text)
+            unit = _MEMO.parsed("unit", parse_unit, found.path, found.text)
             problems.extend(softened(unit.problems))
             units.append(unit.value)
     paired = pair_jobs(units)
