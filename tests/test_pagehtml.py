@@ -69,11 +69,29 @@ def sources(name: str) -> Sources:
 
 
 @cache
-def entity_pages(name: str) -> dict[str, str]:
+def site_pages(name: str) -> dict[str, str]:
+    """Every generated page's Markdown body (front matter cut) of one project."""
     analysis, problems = load_and_analyse(sources(name))
     assert analysis is not None, problems
     site = render_site(analysis, {"L6": "L6 Platform"})
-    return {path: get_data(text)[0] for path, text in site.pages.items() if in_page_dialect(path)}
+    return {path: get_data(text)[0] for path, text in site.pages.items()}
+
+
+def entity_pages(name: str) -> dict[str, str]:
+    return {path: body for path, body in site_pages(name).items() if in_page_dialect(path)}
+
+
+def whole_pages(name: str) -> dict[str, str]:
+    return {path: body for path, body in site_pages(name).items() if whole_page(path)}
+
+
+def assert_renders_as_python_markdown(pages: dict[str, str]) -> None:
+    for path, body in sorted(pages.items()):
+        want, toc = reference(body, permalink=True)
+        got = page_html(body, PERMALINK)
+        assert got.html == want, path
+        assert shape(got.toc) == shape(toc), path
+        assert got.anchors == set(re.findall(r'\sid="([^"]*)"', want)), path
 
 
 CORPUS = ["embedded", "embedded-plain", "northwind", "harbor", "tidepool"]
@@ -83,12 +101,7 @@ CORPUS = ["embedded", "embedded-plain", "northwind", "harbor", "tidepool"]
 def test_every_entity_page_renders_as_python_markdown_renders_it(name: str) -> None:
     pages = entity_pages(name)
     assert len(pages) >= 10  # every section's index and its entities
-    for path, body in sorted(pages.items()):
-        want, toc = reference(body, permalink=True)
-        got = page_html(body, PERMALINK)
-        assert got.html == want, path
-        assert shape(got.toc) == shape(toc), path
-        assert got.anchors == set(re.findall(r'\sid="([^"]*)"', want)), path
+    assert_renders_as_python_markdown(pages)
 
 
 @pytest.mark.parametrize("name", ["embedded", "northwind"])
@@ -178,24 +191,11 @@ def test_kept_rows_give_the_page_a_fresh_render_gives(monkeypatch: pytest.Monkey
     assert len(again.this) == 4
 
 
-@cache
-def whole_pages(name: str) -> dict[str, str]:
-    analysis, problems = load_and_analyse(sources(name))
-    assert analysis is not None, problems
-    site = render_site(analysis, {"L6": "L6 Platform"})
-    return {path: get_data(text)[0] for path, text in site.pages.items() if whole_page(path)}
-
-
 @pytest.mark.parametrize("name", CORPUS)
 def test_the_home_report_findings_and_rules_pages_render_as_python_markdown_renders_them(name: str) -> None:
     pages = whole_pages(name)
     assert sorted(pages) == ["findings.md", "index.md", "report.md", "rules.md"]
-    for path, body in sorted(pages.items()):
-        want, toc = reference(body, permalink=True)
-        got = page_html(body, PERMALINK)
-        assert got.html == want, path
-        assert shape(got.toc) == shape(toc), path
-        assert got.anchors == set(re.findall(r'\sid="([^"]*)"', want)), path
+    assert_renders_as_python_markdown(pages)
 
 
 # Registry text anywhere pages put it --------------------------------------------------------------------------

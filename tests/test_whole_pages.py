@@ -8,7 +8,7 @@ no, under the embedded mkdocs.yml and under another team's project built with a 
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,33 +18,18 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from layerflow.adapters import entity_pages, mkdocs_plugin
-from tests.test_entity_pages import NORTHWIND, OTHER_CONFIG, embedded, northwind, site_bytes
+from tests.test_entity_pages import OTHER_CONFIG, built_in, embedded, northwind, site_bytes
 
 WHOLE = ["findings.md", "index.md", "report.md", "rules.md"]
 
-PLAIN_CONFIG = """\
-site_name: Northwind signals
-theme: {name: material, font: false}
-plugins:
-  - search
-  - layerflow:
-      base: registry
-      code: [src]
-      ops: [deploy]
-      fail_on: none
-markdown_extensions:
-  - toc:
-      permalink: true
-  - pymdownx.superfences
-"""
+# Another team's project under a config of only the extensions the renderer reproduces (directory URLs on).
+PLAIN_CONFIG = OTHER_CONFIG.split("markdown_extensions:")[0].replace("use_directory_urls: false\n", "") + (
+    "markdown_extensions:\n  - toc:\n      permalink: true\n  - pymdownx.superfences\n"
+)
 
 
 def northwind_plain(tmp: Path) -> Path:
-    work = tmp / "northwind-plain"
-    shutil.copytree(NORTHWIND, work)
-    (work / "docs").mkdir()
-    (work / "mkdocs.yml").write_text(PLAIN_CONFIG, encoding="utf-8")
-    return work
+    return northwind(tmp, PLAIN_CONFIG)
 
 
 def rendered_by_layerflow(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -67,12 +52,9 @@ def rendered_by_layerflow(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.mark.parametrize("project", [embedded, northwind_plain], ids=["embedded", "northwind"])
 def test_the_site_is_the_same_whichever_renderer_makes_the_whole_pages(
-    project: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Callable[[Path], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert callable(project)
-    work = project(tmp_path)
-    monkeypatch.chdir(work)
-    monkeypatch.setenv("DISABLE_MKDOCS_2_WARNING", "true")
+    work = built_in(project, tmp_path, monkeypatch)
     seen = rendered_by_layerflow(monkeypatch)
     ours = site_bytes(work, "site-ours")
     assert sorted(p for p in seen if p in WHOLE) == WHOLE
@@ -87,9 +69,7 @@ def test_the_site_is_the_same_whichever_renderer_makes_the_whole_pages(
 def test_an_extension_the_renderer_does_not_reproduce_leaves_them_to_python_markdown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    work = northwind(tmp_path)  # attr_list and pymdownx.highlight
-    monkeypatch.chdir(work)
-    monkeypatch.setenv("DISABLE_MKDOCS_2_WARNING", "true")
+    work = built_in(northwind, tmp_path, monkeypatch)  # attr_list and pymdownx.highlight
     seen = rendered_by_layerflow(monkeypatch)
     site_bytes(work, "site")
     assert "signals/index.md" in seen  # entity pages are still layerflow's
