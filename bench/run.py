@@ -33,7 +33,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "gen"))
 sys.path.insert(0, str(HERE))
 
-from layerflow.adapters.application import load_and_analyse  # noqa: E402
+from layerflow.adapters.application import forget_parses, load_and_analyse  # noqa: E402
 from layerflow.adapters.load import Sources  # noqa: E402
 from layerflow.render.site import build_site  # noqa: E402
 from layerflow.render.usermd import user_markdown_html  # noqa: E402
@@ -59,6 +59,7 @@ def progress(message: str) -> None:
 
 def parse_classify(project: Path) -> float:
     def run() -> None:
+        forget_parses()  # else the second run gets the first run's parses back (adapters/parse_memo.py)
         analysis, problems = load_and_analyse(Sources(base=str(project / "registry")))
         assert analysis is not None, problems[:3]
 

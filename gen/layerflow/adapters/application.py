@@ -65,6 +65,12 @@ def load(sources: Sources) -> Loaded:
 _MEMO = ParseMemo()  # the last load's parses, given back for texts that did not change (serve; see parse_memo)
 
 
+def forget_parses() -> None:
+    """The next load parses every input again: for a benchmark of parsing, which the memo would skip."""
+    global _MEMO  # noqa: PLW0603 (one process-wide memo, replaced whole)
+    _MEMO = ParseMemo()
+
+
 def parse_files(files: Files) -> Loaded:
     """The files as the model: every text parsed, every problem kept."""
     _MEMO.start()
