@@ -55,6 +55,18 @@ def share(env: jinja2.Environment) -> None:
     """Put the per-folder cache in front of the nav and tabs partials of this build's environment."""
     if not _materials_own(env):
         return
+    folder = folder_key()
+    for name in SHARED:
+        try:
+            template = env.get_template(name)
+        except jinja2.TemplateNotFound:
+            continue
+        template.root_render_func = _once_per_key(template.root_render_func, folder)
+
+
+def folder_key() -> Callable[[Any], str | None]:
+    """A key for what a render context shows alike on every page of one folder: None for a page that is not
+    generated, is in the nav, or has a nav page under its URL (those render as they always did)."""
     urls_of: dict[int, tuple[Navigation, list[list[str]]]] = {}  # the nav pages are rendered with: its pages' URLs
 
     def folder(context: Any) -> str | None:
@@ -69,12 +81,7 @@ def share(env: jinja2.Environment) -> None:
             return None
         return f"{id(nav)}\0{posixpath.dirname(page.url.rstrip('/'))}\0{context.get('base_url')}"
 
-    for name in SHARED:
-        try:
-            template = env.get_template(name)
-        except jinja2.TemplateNotFound:
-            continue
-        template.root_render_func = _once_per_key(template.root_render_func, folder)
+    return folder
 
 
 def _once_per_key(
@@ -95,12 +102,12 @@ def _once_per_key(
     return root_render_func
 
 
-def _materials_own(env: jinja2.Environment) -> bool:
-    """Whether every template the shared partials render comes from Material's own folder."""
+def _materials_own(env: jinja2.Environment, names: tuple[str, ...] = _RENDERED) -> bool:
+    """Whether every template of names (by default those the shared partials render) is Material's own file."""
     loader, own = env.loader, _material_templates()
     if loader is None or own is None:
         return False
-    for name in _RENDERED:
+    for name in names:
         try:
             _, filename, _ = loader.get_source(env, name)
         except jinja2.TemplateNotFound:
