@@ -68,9 +68,16 @@ def folder_key() -> Callable[[Any], str | None]:
     """A key for what a render context shows alike on every page of one folder: None for a page that is not
     generated, is in the nav, or has a nav page under its URL (those render as they always did)."""
     urls_of: dict[int, tuple[Navigation, list[list[str]]]] = {}  # the nav pages are rendered with: its pages' URLs
+    last: list[Any] = [None, None, None, None]  # page, nav, base URL, key: a page asks about a dozen times in a row
 
     def folder(context: Any) -> str | None:
-        page, nav = context.get("page"), context.get("nav")
+        page, nav, base_url = context.get("page"), context.get("nav"), context.get("base_url")
+        if page is last[0] and nav is last[1] and base_url == last[2]:
+            return last[3]  # type: ignore[no-any-return]
+        last[:] = page, nav, base_url, _folder(page, nav, base_url)
+        return last[3]  # type: ignore[no-any-return]
+
+    def _folder(page: Any, nav: Any, base_url: Any) -> str | None:
         if page is None or not isinstance(nav, Navigation) or not isinstance(page.file, GeneratedPage):
             return None
         if id(nav) not in urls_of:
@@ -79,7 +86,7 @@ def folder_key() -> Callable[[Any], str | None]:
         if any(url[: len(parts)] == parts for url in urls_of[id(nav)][1]):
             # The page is in the nav (its entry is marked), or a nav page is under it (a sibling's link differs).
             return None
-        return f"{id(nav)}\0{posixpath.dirname(page.url.rstrip('/'))}\0{context.get('base_url')}"
+        return f"{id(nav)}\0{posixpath.dirname(page.url.rstrip('/'))}\0{base_url}"
 
     return folder
 
