@@ -130,3 +130,17 @@ def test_the_content_frame_is_materials_for_pages_with_and_without_an_h1(
     assert outputs[1][0] == outputs[1][1]
     assert outputs[0][0] == outputs[0][1]
     assert content in outputs[1][0]
+
+
+def test_an_escaping_environment_turns_it_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = embedded(tmp_path)
+    monkeypatch.chdir(work)
+    env = load_config(str(work / "mkdocs.yml")).theme.get_env()
+    template = env.get_template(shared_blocks.HEADER)
+    before = template.root_render_func
+    env.autoescape = True
+    shared_blocks.share(env)
+    assert template.root_render_func is before
+    env.autoescape = False
+    shared_blocks.share(env)
+    assert template.root_render_func is not before  # the same environment unescaped is shared

@@ -76,8 +76,8 @@ _BARE_META = frozenset({"title", "search"})
 
 def share(env: jinja2.Environment) -> None:
     """Put the per-folder cache in front of Material's page-frame blocks and header in this build's environment."""
-    if not _pinned(env) or not _materials_own(env, _INCLUDED):
-        return
+    if env.autoescape or not _pinned(env) or not _materials_own(env, _INCLUDED):
+        return  # escaped output would print a title otherwise than the str() put in below
     folder = folder_key()
     base = env.get_template("base.html")
     for name in BLOCKS:
