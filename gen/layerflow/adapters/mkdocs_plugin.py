@@ -6,7 +6,8 @@ on_pre_build     lets Material's search index generated pages without its HTML p
 on_files     loads, audits, renders every page as a virtual file, renders all diagrams (batched dot runs, one per CPU)
 on_nav       (serve --dirty) decides between rebuilding the modified pages and a full rebuild
 on_page_content  swaps fragment placeholders for SVG diagrams and evidence HTML
-on_env       shares the nav and tabs HTML of pages outside the nav (adapters/shared_partials.py); under
+on_env       shares the nav and tabs HTML of pages outside the nav (adapters/shared_partials.py), and their
+             page frame: head, header, footer, scripts (adapters/shared_blocks.py); under
              serve --dirty, gives pages left unread the titles the nav shows for them
 on_post_build    (serve --dirty) merges the search index of the pages rebuilt into the last one
 on_serve     watches the inputs, so an edit rebuilds the open page
@@ -42,7 +43,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import get_build_date
 
-from layerflow.adapters import preview, search_fast, shared_partials
+from layerflow.adapters import preview, search_fast, shared_blocks, shared_partials
 from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.entity_pages import EntityPage, html_options, whole_pages_rendered
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, kept_files, remember
@@ -327,6 +328,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
     @event_priority(-100)  # after other plugins' on_nav and on_env: the nav as pages will show it
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         shared_partials.share(env)
+        shared_blocks.share(env)
         if self.previewing:
             preview.keep_titles(config, files)
             preview.reuse_compiled_templates(env)

@@ -55,10 +55,29 @@ def share(env: jinja2.Environment) -> None:
     """Put the per-folder cache in front of the nav and tabs partials of this build's environment."""
     if not _materials_own(env):
         return
+    folder = folder_key()
+    for name in SHARED:
+        try:
+            template = env.get_template(name)
+        except jinja2.TemplateNotFound:
+            continue
+        template.root_render_func = _once_per_key(template.root_render_func, folder)
+
+
+def folder_key() -> Callable[[Any], str | None]:
+    """A key for what a render context shows alike on every page of one folder: None for a page that is not
+    generated, is in the nav, or has a nav page under its URL (those render as they always did)."""
     urls_of: dict[int, tuple[Navigation, list[list[str]]]] = {}  # the nav pages are rendered with: its pages' URLs
+    last: list[Any] = [None, None, None, None]  # page, nav, base URL, key: a page asks about a dozen times in a row
 
     def folder(context: Any) -> str | None:
-        page, nav = context.get("page"), context.get("nav")
+        page, nav, base_url = context.get("page"), context.get("nav"), context.get("base_url")
+        if page is last[0] and nav is last[1] and base_url == last[2]:
+            return last[3]  # type: ignore[no-any-return]
+        last[:] = page, nav, base_url, _folder(page, nav, base_url)
+        return last[3]  # type: ignore[no-any-return]
+
+    def _folder(page: Any, nav: Any, base_url: Any) -> str | None:
         if page is None or not isinstance(nav, Navigation) or not isinstance(page.file, GeneratedPage):
             return None
         if id(nav) not in urls_of:
@@ -67,14 +86,9 @@ def share(env: jinja2.Environment) -> None:
         if any(url[: len(parts)] == parts for url in urls_of[id(nav)][1]):
             # The page is in the nav (its entry is marked), or a nav page is under it (a sibling's link differs).
             return None
-        return f"{id(nav)}\0{posixpath.dirname(page.url.rstrip('/'))}\0{context.get('base_url')}"
+        return f"{id(nav)}\0{posixpath.dirname(page.url.rstrip('/'))}\0{base_url}"
 
-    for name in SHARED:
-        try:
-            template = env.get_template(name)
-        except jinja2.TemplateNotFound:
-            continue
-        template.root_render_func = _once_per_key(template.root_render_func, folder)
+    return folder
 
 
 def _once_per_key(
@@ -95,12 +109,12 @@ def _once_per_key(
     return root_render_func
 
 
-def _materials_own(env: jinja2.Environment) -> bool:
-    """Whether every template the shared partials render comes from Material's own folder."""
+def _materials_own(env: jinja2.Environment, names: tuple[str, ...] = _RENDERED) -> bool:
+    """Whether every template of names (by default those the shared partials render) is Material's own file."""
     loader, own = env.loader, _material_templates()
     if loader is None or own is None:
         return False
-    for name in _RENDERED:
+    for name in names:
         try:
             _, filename, _ = loader.get_source(env, name)
         except jinja2.TemplateNotFound:
