@@ -13,7 +13,7 @@ from layerflow.audit.evidence import assess
 from layerflow.audit.evidence_findings import evidence_findings
 from layerflow.audit.expectations import expectation_findings
 from layerflow.audit.gaps import code_gaps, flow_gaps, merge_gaps, persistence_gaps
-from layerflow.audit.gates import evidence_gate, run_gate
+from layerflow.audit.gates import LeafMemo, evidence_gate, run_gate
 from layerflow.audit.orphans import orphan_detail
 from layerflow.audit.proposals import Proposer
 from layerflow.audit.subjects import SignalColumns, SignalFields
@@ -182,6 +182,7 @@ def _gates(inputs: Inputs, assessment: Assessment | None) -> tuple[GateOutcome, 
     sources = [SignalFields(s) for s in signals]  # listed once for every gate
     subjects = [(s.uid, s.location, fields) for s, fields in zip(signals, sources, strict=True)]
     columns = SignalColumns(inputs.registry.signals)  # a field of every signal, read once for all gates
+    memo: LeafMemo = {}  # each comparison over every signal decided once for all gates that make it
     out: list[GateOutcome] = []
     for gate in inputs.rules.gates:
         parsed = parse_check(gate.check, known)
@@ -192,7 +193,7 @@ def _gates(inputs: Inputs, assessment: Assessment | None) -> tuple[GateOutcome, 
             decided = evidence_gate(gate, assessment)  # evidence: prose gates --code/--ops can decide
             out.append(decided or GateOutcome(gate.rule, gate.level, gate.check, False, (), (), gate.location, reason))
             continue
-        result = run_gate(gate, parsed, subjects, columns, sources)
+        result = run_gate(gate, parsed, subjects, columns, sources, memo)
         out.append(
             GateOutcome(gate.rule, gate.level, gate.check, True, result.matched, result.undecided, gate.location)
         )

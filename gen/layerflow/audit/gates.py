@@ -65,17 +65,22 @@ def evaluate(expr: Expr, subject: FieldSource) -> bool | None:
 Column = Callable[[str], Sequence["FieldValue | None"]]
 
 
-def evaluate_all(expr: Expr, subjects: Sequence[FieldSource], column: Column | None = None) -> list[bool | None]:
+def evaluate_all(
+    expr: Expr, subjects: Sequence[FieldSource], column: Column | None = None, memo: LeafMemo | None = None
+) -> list[bool | None]:
     """`[evaluate(expr, s) for s in subjects]`, a comparison at a time over all subjects rather than a subject
     at a time over the whole check. Each comparison is decided once per distinct value of its field; what a
     subject's comparisons came to is one of the few combinations of True, False and unknown there are, and
     the check's AND, OR and NOT are worked out once per combination. Gates run over every row of the
     registry; this leaves each row a few lookups in C. `column(field)`, when given, is
-    `[s.value(field) for s in subjects]` (worked out once for many gates)."""
+    `[s.value(field) for s in subjects]` (worked out once for many gates). `memo`, when given, keeps each
+    comparison's truths for the next gate over the same subjects: gates repeat leaves such as p_layer=L7."""
     if column is None:
         column = _asking(subjects)
+    if memo is None:
+        memo = {}
     leaves = list(dict.fromkeys(_leaves(expr)))
-    outcomes = list(zip(*(_leaf_truths(leaf, subjects, column) for leaf in leaves), strict=True))
+    outcomes = list(zip(*(_memoised_truths(leaf, subjects, column, memo) for leaf in leaves), strict=True))
     truths = {
         combination: _combined(expr, dict(zip(leaves, combination, strict=True))) for combination in set(outcomes)
     }
@@ -83,6 +88,14 @@ def evaluate_all(expr: Expr, subjects: Sequence[FieldSource], column: Column | N
 
 
 Leaf = Compare | AnyField
+LeafMemo = dict[Leaf, list[bool | None]]  # one comparison's truths over one list of subjects
+
+
+def _memoised_truths(leaf: Leaf, subjects: Sequence[FieldSource], column: Column, memo: LeafMemo) -> list[bool | None]:
+    truths = memo.get(leaf)
+    if truths is None:
+        truths = memo[leaf] = _leaf_truths(leaf, subjects, column)
+    return truths
 
 
 def _leaves(expr: Expr) -> Iterator[Leaf]:
@@ -146,12 +159,14 @@ def run_gate(
     subjects: Sequence[tuple[str, Location, FieldSource]],
     column: Column | None = None,
     sources: Sequence[FieldSource] | None = None,
+    memo: LeafMemo | None = None,
 ) -> GateResult:
     """Which subjects the gate's check matches, and which it cannot decide (`column`: see `evaluate_all`;
-    `sources`: the subjects' field sources, when the caller has listed them once for many gates)."""
+    `sources`: the subjects' field sources, when the caller has listed them once for many gates; `memo`: a
+    LeafMemo shared by gates over the same subjects)."""
     if sources is None:
         sources = [fields for _, _, fields in subjects]
-    outcomes = evaluate_all(expr, sources, column)
+    outcomes = evaluate_all(expr, sources, column, memo)
     # Few subjects match or are undecided: their indices found in C (compress), only those read in Python;
     # [:2] of a subject is its (id, location).
     matched = tuple(subjects[i][:2] for i in compress(count(), outcomes))
