@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,7 @@ from hypothesis import strategies as st
 
 from layerflow.audit.gates import FieldValue, MappingFields, evaluate, evaluate_all
 from layerflow.audit.subjects import SignalColumns, SignalFields
-from layerflow.parse import cells, yamlsrc
+from layerflow.parse import cells, yamllines, yamlsrc
 from layerflow.parse.expr import CANONICAL_FIELDS, And, AnyField, Compare, Expr, Not, Or
 from layerflow.parse.registry import parse_registry
 from layerflow.parse.yamlsrc import load_yaml, load_yaml_composed
@@ -293,3 +295,89 @@ def test_signal_columns_are_what_each_signal_says() -> None:
 @given(registry_files())
 def test_signal_columns_of_generated_registries(files: list[tuple[str, str]]) -> None:
     _check_columns(files)
+
+
+# The line scanner (yamllines): documents in and around the subset it reads, with the scalars
+# YAML 1.1 resolves or quotes in surprising ways. It must give None or exactly what the composer gives.
+TRICKY = [
+    "yes", "no", "on", "Off", "true", "0x1F", "1_000", "1e3", "1.5", ".inf", "-.inf", ".nan", "~", "null", "",
+    "2024-01-01", "2024-01-01 10:00:00", "12:30", "-1", "+2", "0o7", "07", "=", "<<", "a: b", "a #b", "a#b",
+    " #", "'q'", "'it''s'", '"d\\"q"', '"a\\\\b"', '"\\n\\t"', '"\\x41"', "x  ", "key with spaces", "é ünï",
+    "[a, b]", "{a: 1}", "[]", "{}", "[a,]", "{a: }", "[a: b]", "- x", "-x", "&a", "*a", "!t x", "|", ">",
+    "@x", "`x", "%x", "?x", ":x", "a,b", "[x] #c", "{'k': v}", '{"k": [1, "2"]}', "a:b", "http://x",
+]  # fmt: skip
+tricky = st.sampled_from(TRICKY)
+keys = st.sampled_from(["a", "b", "id", "key with spaces", "'q k'", '"d k"', "1", "true", "<<", "a b", "é"])
+
+
+@st.composite
+def subset_documents(draw: st.DrawFn) -> str:
+    lines: list[str] = []
+
+    def block(indent: int, depth: int) -> None:
+        pad = " " * indent
+        if draw(st.booleans()):  # a mapping
+            for key in draw(st.lists(keys, min_size=1, max_size=4)):
+                if depth < 3 and draw(st.integers(0, 3)) == 0:
+                    lines.append(f"{pad}{key}:")
+                    block(indent + draw(st.sampled_from([0, 2, 4])), depth + 1)
+                else:
+                    lines.append(
+                        f"{pad}{key}: {draw(tricky)}".rstrip(" ") + draw(st.sampled_from(["", "", " # c", "  "]))
+                    )
+        else:
+            for _ in range(draw(st.integers(1, 4))):
+                if depth < 3 and draw(st.integers(0, 3)) == 0:
+                    key = draw(keys)
+                    lines.append(f"{pad}- {key}: {draw(tricky)}")
+                    lines.append(f"{pad}  {draw(keys)}: {draw(tricky)}")
+                else:
+                    lines.append(f"{pad}- {draw(tricky)}")
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(draw(st.sampled_from(["", "# note", "   # deeper note", "  stray", "\t", "---"])))
+
+    block(draw(st.sampled_from([0, 0, 1])), 0)
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
+
+
+def _scanner_agrees(text: str) -> None:
+    scanned = yamllines.scan_yaml("f.yaml", text)
+    if scanned is not None:
+        composed = load_yaml_composed("f.yaml", text)
+        assert (scanned[0], scanned[1]) == (composed.value, composed.problems)
+
+
+@SETTINGS
+@given(subset_documents())
+def test_the_line_scanner_agrees_on_documents_in_and_around_its_subset(text: str) -> None:
+    _scanner_agrees(text)
+    _same_yaml(text)
+
+
+@SETTINGS
+@given(st.one_of(yamlish, st.text()))
+def test_the_line_scanner_agrees_on_any_text(text: str) -> None:
+    _scanner_agrees(text)
+
+
+def test_the_line_scanner_reads_the_repository_and_synthetic_inventories() -> None:
+    files = sorted({*ROOT.glob("registry/**/*.yaml"), *ROOT.glob("tests/fixtures/**/*.yaml")})
+    assert files
+    for path in files:
+        _scanner_agrees(path.read_text(encoding="utf-8"))
+    assert yamllines.scan_yaml("r.yaml", (ROOT / "registry" / "producers.yaml").read_text(encoding="utf-8"))
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from synth import producers_yaml
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    text = producers_yaml(200, 40, random.Random(7))
+    assert yamllines.scan_yaml("p.yaml", text) is not None
+    _scanner_agrees(text)
+
+
+def test_the_line_scanner_hands_on_what_it_does_not_read() -> None:
+    for text in ["a: |\n  x\n", "a: &x 1\nb: *x\n", "a: !t 1\n", "a: b\n  c\n", "a: 1\na: 2\n", "<<: {a: 1}\n",
+                 "? a\n: b\n", "a: 'x\n  y'\n", "---\na: 1\n", "a:\tb\n", "\ufeffa: 1\n", "a: 1\r\n", "x"]:  # fmt: skip
+        assert yamllines.scan_yaml("f.yaml", text) is None, text
+    assert yamllines.scan_yaml("f.yaml", "a: [1, {b: c}]\nd: 2025-01-01\n") is not None

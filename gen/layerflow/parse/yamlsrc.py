@@ -124,6 +124,11 @@ class _TooLarge(Exception):
 
 def load_yaml(path: str, text: str) -> Parsed[YNode | None]:
     """Parse one YAML document; every problem is a located error, never an exception."""
+    from layerflow.parse.yamllines import scan_yaml  # here: it builds on this module's YNode and scalar_node
+
+    scanned = scan_yaml(path, text)
+    if scanned is not None:
+        return Parsed(scanned[0], scanned[1])
     fast = _from_events(path, text)
     return fast if fast is not None else load_yaml_composed(path, text)
 
@@ -253,7 +258,7 @@ def _compose_events(path: str, text: str, loader: yaml.SafeLoader) -> Parsed[YNo
             if tag == _STR:  # most scalars: text as written, no call
                 node = YNode(event.value, line, key_line)
             else:
-                node = _scalar(path, loader, tag, event.value, line, key_line, problems, constructed)
+                node = scalar_node(path, loader, tag, event.value, line, key_line, problems, constructed)
         elif kind is yaml.DocumentEndEvent:
             if stack or type(get_event()) is not yaml.StreamEndEvent:
                 raise _Unhandled  # a second document: the composer says so, located
@@ -282,7 +287,7 @@ def _tag_of(
     return tag
 
 
-def _scalar(
+def scalar_node(
     path: str,
     loader: yaml.SafeLoader,
     tag: str,
