@@ -33,7 +33,7 @@ from typing import Any
 
 import jinja2
 
-from layerflow.adapters.shared_partials import _materials_own, folder_key
+from layerflow.adapters.shared_partials import _materials_own, _once_per_key, folder_key
 
 # Blocks of base.html that read no more of a page than its URL, under the conditions of _plain below.
 BLOCKS = ("site_meta", "styles", "libs", "fonts", "analytics", "extrahead", "footer", "config", "scripts")
@@ -115,19 +115,8 @@ def _plain(context: Any) -> bool:
 def _block_once(
     render: Callable[[Any], Iterator[str]], key_of: Callable[[Any], str | None]
 ) -> Callable[[Any], Iterator[str]]:
-    rendered: dict[str, str] = {}
-
-    def block(context: Any) -> Iterator[str]:
-        key = key_of(context)
-        if key is None or not _plain(context):
-            yield from render(context)
-            return
-        html = rendered.get(key)
-        if html is None:
-            html = rendered[key] = "".join(render(context))
-        yield html
-
-    return block
+    """A block rendered once per key, for the pages whose block shows nothing of them (`_plain`)."""
+    return _once_per_key(render, lambda context: key_of(context) if _plain(context) else None)
 
 
 class _StandIn:
