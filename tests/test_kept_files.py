@@ -39,10 +39,15 @@ def state(file: GeneratedPage) -> tuple[dict[str, object], dict[str, object]]:
     )
 
 
-def test_a_kept_file_is_given_back_as_it_was_made(tmp_path: Path) -> None:
-    cfg = config(tmp_path)
+def config_and_options(tmp: Path) -> tuple[MkDocsConfig, HtmlOptions]:
+    cfg = config(tmp)
     options = entity_pages.html_options(cfg)
     assert options is not None
+    return cfg, options
+
+
+def test_a_kept_file_is_given_back_as_it_was_made(tmp_path: Path) -> None:
+    cfg, options = config_and_options(tmp_path)
     kept = KeptFiles()
     kept.start("signature")
     file = made(cfg, options)
@@ -77,9 +82,7 @@ def test_a_kept_file_is_given_back_as_it_was_made(tmp_path: Path) -> None:
 
 
 def test_nothing_is_given_back_under_another_signature_or_twice(tmp_path: Path) -> None:
-    cfg = config(tmp_path)
-    options = entity_pages.html_options(cfg)
-    assert options is not None
+    cfg, options = config_and_options(tmp_path)
     kept = KeptFiles()
     kept.start("one")
     kept.keep(made(cfg, options))
