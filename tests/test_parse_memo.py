@@ -11,6 +11,7 @@ from layerflow.adapters import application
 from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.load import Sources
 from layerflow.adapters.parse_memo import ParseMemo
+from layerflow.parse.registry import SignalRows, parse_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +66,7 @@ def test_loads_with_an_edit_between_are_what_a_fresh_load_makes(
     unit.write_text(unit.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     memoised, problems = load_and_analyse(sources)
     monkeypatch.setattr(application, "_MEMO", ParseMemo())
+    monkeypatch.setattr(application, "_ROWS", SignalRows())
     fresh, fresh_problems = load_and_analyse(sources)
     assert memoised == fresh
     assert problems == fresh_problems
@@ -73,3 +75,52 @@ def test_loads_with_an_edit_between_are_what_a_fresh_load_makes(
     evidence = memoised.inputs.evidence
     assert evidence is not None and evidence.code is not None
     assert evidence.code.texts[str(python)].endswith("EDITED = 1\n")
+
+
+# parse/registry.py SignalRows: a registry row's signal given back while the row and its table are unchanged.
+
+_HEAD = "| UID | Signal | Producer | P-Layer | Consumer | C-Layer |\n|---|---|---|---|---|---|\n"
+_ROWS_TEXT = (
+    "# Registry\n\n### 2.1 Cost Signals\n\n" + _HEAD + "| SIG-1 | Spend | a.py | L7 | x.py, y.py | L6, L2, L4 |\n"
+    "| SIG-2 | Budget | b.py | L7 | c.py (L6) | L6 |\n"
+    "| SIG-1 | Spend | a.py | L7 | x.py, y.py | L6, L2, L4 |\n"
+    "\n### 2.2 Risk Signals\n\n" + _HEAD + "| SIG-3 | Limit | r.py | L5 | NONE | — |\n"
+)
+
+
+def _parse(text: str, rows: SignalRows | None = None) -> tuple[object, tuple[object, ...]]:
+    parsed = parse_registry([("registry.md", text)], rows)
+    return parsed.value, parsed.problems
+
+
+def test_rows_kept_from_the_last_parse_make_what_a_fresh_parse_makes() -> None:
+    """Each edit below, parsed with the memo of the text before it, equals a parse without one: a changed
+    cell, a row moved down a line, a table's columns swapped, a second definition made first, a domain
+    renamed. The ambiguity warning of SIG-1 (three layers, two consumers) comes back with its kept row."""
+    rows = SignalRows()
+    texts = [
+        _ROWS_TEXT,
+        _ROWS_TEXT.replace("| Budget |", "| Allowance |"),
+        _ROWS_TEXT.replace("# Registry\n", "# Registry\n\n"),  # every row one line further down
+        _ROWS_TEXT.replace("| UID | Signal |", "| Signal | UID |", 1),  # the first table reads its cells otherwise
+        _ROWS_TEXT.replace("| SIG-1 | Spend | a.py | L7 | x.py, y.py | L6, L2, L4 |\n| SIG-2", "| SIG-2", 1),
+        _ROWS_TEXT.replace("Risk Signals", "Exposure Signals"),
+        _ROWS_TEXT,
+    ]
+    for text in texts:
+        kept = _parse(text, rows)
+        assert kept == _parse(text), text
+    warned = [p for p in kept[1] if "cannot pair" in str(p)]
+    assert len(warned) == 1 and "SIG-1" in str(warned[0])
+
+
+def test_an_unchanged_row_gives_back_the_same_signal_and_an_edited_row_a_new_one() -> None:
+    rows = SignalRows()
+    first = parse_registry([("registry.md", _ROWS_TEXT)], rows).value.by_uid()
+    edited = _ROWS_TEXT.replace("| Budget |", "| Allowance |")
+    second = parse_registry([("registry.md", edited)], rows).value.by_uid()
+    assert second["SIG-3"] is first["SIG-3"]
+    assert second["SIG-2"] is not first["SIG-2"] and second["SIG-2"].name == "Allowance"
+    assert second["SIG-1"] == first["SIG-1"] and second["SIG-1"] is not first["SIG-1"]  # merged from two rows
+    third = parse_registry([("other.md", edited)], rows).value.by_uid()  # another file: nothing kept
+    assert third["SIG-3"] is not first["SIG-3"] and third["SIG-3"].location.path == "other.md"

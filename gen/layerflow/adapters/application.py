@@ -27,7 +27,7 @@ from layerflow.model.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, 
 from layerflow.parse.changes import parse_change
 from layerflow.parse.inventory import parse_inventory
 from layerflow.parse.ledger import parse_ledger
-from layerflow.parse.registry import parse_registry
+from layerflow.parse.registry import SignalRows, parse_registry
 from layerflow.parse.rules import parse_rules
 
 T = TypeVar("T")
@@ -63,12 +63,13 @@ def load(sources: Sources) -> Loaded:
 
 
 _MEMO = ParseMemo()  # the last load's parses, given back for texts that did not change (serve; see parse_memo)
+_ROWS = SignalRows()  # the last registry parse's signals, given back for rows that did not change (a one-row edit)
 
 
 def forget_parses() -> None:
     """The next load parses every input again: for a benchmark of parsing, which the memo would skip."""
-    global _MEMO  # noqa: PLW0603 (one process-wide memo, replaced whole)
-    _MEMO = ParseMemo()
+    global _MEMO, _ROWS  # process-wide memos, replaced whole
+    _MEMO, _ROWS = ParseMemo(), SignalRows()
 
 
 def parse_files(files: Files) -> Loaded:
@@ -76,7 +77,7 @@ def parse_files(files: Files) -> Loaded:
     _MEMO.start()
     problems = list(files.problems)
     texts = tuple((t.path, t.text) for t in files.registry if t.text is not None)
-    registry = _MEMO.parsed("registry", lambda _, all_texts: parse_registry(all_texts), "", texts)
+    registry = _MEMO.parsed("registry", lambda _, all_texts: parse_registry(all_texts, _ROWS), "", texts)
     problems.extend(registry.problems)
     if not registry.value.tables and not any(p.level is Level.ERROR for p in problems) and files.nothing_found:
         problems.append(files.nothing_found)

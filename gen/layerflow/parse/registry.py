@@ -124,6 +124,33 @@ class _Cleaner:
         return found
 
 
+class SignalRows:
+    """The signals the last parse made of its rows, given back for each row that is unchanged.
+
+    `serve` parses the whole registry again after a one-row edit, though every other row reads as it did: at
+    10k signals that was 0.3 s of each rebuild. A row's first definition is a pure function of the file, the
+    row's line and cells and what its table's columns hold, so the last parse's Signal for an equal key is
+    the Signal this parse would make (it is frozen, and shared, so later stages see the same object: an
+    unchanged signal then compares equal to the last build's at once). Only the last parse's rows are kept.
+    """
+
+    __slots__ = ("_last", "_this")
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[object, ...], tuple[Signal, Problem | None]] = {}
+        self._this: dict[tuple[object, ...], tuple[Signal, Problem | None]] = {}
+
+    def start(self) -> None:
+        """A parse begins: the last one's rows can be given back, what it does not ask for is let go."""
+        self._last, self._this = self._this, {}
+
+    def get(self, key: tuple[object, ...]) -> tuple[Signal, Problem | None] | None:
+        return self._last.get(key)
+
+    def keep(self, key: tuple[object, ...], made: tuple[Signal, Problem | None]) -> None:
+        self._this[key] = made
+
+
 @dataclass(slots=True)
 class _Collector:
     signals: dict[str, Signal] = field(default_factory=dict)  # each UID's first definition
@@ -135,6 +162,7 @@ class _Collector:
     versions: list[VersionEntry] = field(default_factory=list)
     tables: list[Location] = field(default_factory=list)
     clean: _Cleaner = field(default_factory=_Cleaner)
+    rows: SignalRows | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +181,17 @@ class _Columns:
     header: tuple[str, ...]  # the known fields in column order, the UID included
     domain: str
 
+    def key(self) -> tuple[object, ...]:
+        """Everything a row's signal depends on besides its file, line and cells (for SignalRows)."""
+        return (self.width, self.uid_at, self.values, self.extras, self.c_layer_at, self.header, self.domain)
 
-def parse_registry(files: Sequence[tuple[str, str]]) -> Parsed[Registry]:
-    """Parse registry files (path, text) in the order given; the first definition of a UID leads."""
-    acc = _Collector()
+
+def parse_registry(files: Sequence[tuple[str, str]], rows: SignalRows | None = None) -> Parsed[Registry]:
+    """Parse registry files (path, text) in the order given; the first definition of a UID leads.
+    `rows`: the last parse's signals, given back for the rows that are unchanged (SignalRows)."""
+    acc = _Collector(rows=rows)
+    if rows is not None:
+        rows.start()
     for path, text in files:
         _parse_file(path, text, acc)
     merged = {uid: draft.freeze() for uid, draft in acc.drafts.items()}
@@ -244,6 +279,7 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
         domain=domain_of(table.heading),
     )
     odd = acc.clean.names_a_non_layer
+    table_key = (path, columns.key()) if acc.rows is not None else None
     for row in table.rows:
         raw = row.cells
         if len(raw) > width and any(c.strip() for c in raw[width:]):
@@ -274,7 +310,33 @@ def _read_signal_table(path: str, table: Table, fields: list[str | None], acc: _
         layer_cells = columns.pick_layers(raw) if full else [raw[i] for i, _ in layer_columns if i < len(raw)]
         if any(map(odd.__getitem__, layer_cells)):  # nearly never: one lookup per cell
             acc.problems.extend(_layer_warnings(path, row.line, uid, table.header, layer_columns, raw))
-        _add_row(path, row.line, uid, columns, raw, acc)
+        _add_kept_row(table_key, path, row.line, uid, columns, raw, acc)
+
+
+def _add_kept_row(
+    table_key: tuple[str, tuple[object, ...]] | None,
+    path: str,
+    line: int,
+    uid: str,
+    columns: _Columns,
+    raw: tuple[str, ...],
+    acc: _Collector,
+) -> None:
+    """`_add_row`, or for a UID's first row the last parse's signal of an equal row (with SignalRows)."""
+    if table_key is None or acc.rows is None or uid in acc.signals:
+        _add_row(path, line, uid, columns, raw, acc)
+        return
+    key = (table_key, line, raw)
+    kept = acc.rows.get(key)
+    if kept is None:
+        problems = len(acc.problems)
+        _add_row(path, line, uid, columns, raw, acc)
+        kept = (acc.signals[uid], acc.problems[-1] if len(acc.problems) > problems else None)
+    else:
+        acc.signals[uid] = kept[0]
+        if kept[1] is not None:
+            acc.problems.append(kept[1])
+    acc.rows.keep(key, kept)
 
 
 def _picker(indices: Sequence[int]) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
