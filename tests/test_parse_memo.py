@@ -11,7 +11,9 @@ from layerflow.adapters import application
 from layerflow.adapters.application import load_and_analyse
 from layerflow.adapters.load import Sources
 from layerflow.adapters.parse_memo import ParseMemo
+from layerflow.audit.classify import FlowMemo, classify_all
 from layerflow.parse.registry import SignalRows, parse_registry
+from layerflow.parse.rules import parse_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +62,10 @@ def test_loads_with_an_edit_between_are_what_a_fresh_load_makes(
     text = registry.read_text(encoding="utf-8")
     assert "| SIG-003 | StepTrace |" in text
     registry.write_text(text.replace("| SIG-003 | StepTrace |", "| SIG-003 | StepRecord |", 1), encoding="utf-8")
+    complete = work / "SIGNAL_REGISTRY_COMPLETE.md"  # SIG-015 is in an L7 flow; SIG-003 in none
+    text = complete.read_text(encoding="utf-8")
+    assert "| SIG-015 | CostSimCanaryReport |" in text
+    complete.write_text(text.replace("| SIG-015 | CostSimCanaryReport |", "| SIG-015 | CostSimCanaryDigest |"), "utf-8")
     python = sorted(code.rglob("*.py"))[0]
     python.write_text(python.read_text(encoding="utf-8") + "\nEDITED = 1\n", encoding="utf-8")
     unit = sorted(p for p in ops.iterdir() if p.is_file())[0]
@@ -67,11 +73,17 @@ def test_loads_with_an_edit_between_are_what_a_fresh_load_makes(
     memoised, problems = load_and_analyse(sources)
     monkeypatch.setattr(application, "_MEMO", ParseMemo())
     monkeypatch.setattr(application, "_ROWS", SignalRows())
+    monkeypatch.setattr(application, "_FLOWS", FlowMemo())
     fresh, fresh_problems = load_and_analyse(sources)
     assert memoised == fresh
     assert problems == fresh_problems
     assert memoised != first
     assert next(s for s in memoised.inputs.registry.signals if s.uid == "SIG-003").name == "StepRecord"
+    # Flows of untouched signals are the last analysis's objects; SIG-015's, and only those, were made again.
+    last = {f.id: f for f in first.flows}
+    remade = {f.id for f in memoised.flows if f is not last.get(f.id)}
+    assert remade == {f.id for f in memoised.flows if "SIG-015" in f.signals}
+    assert remade
     evidence = memoised.inputs.evidence
     assert evidence is not None and evidence.code is not None
     assert evidence.code.texts[str(python)].endswith("EDITED = 1\n")
@@ -124,3 +136,21 @@ def test_an_unchanged_row_gives_back_the_same_signal_and_an_edited_row_a_new_one
     assert second["SIG-1"] == first["SIG-1"] and second["SIG-1"] is not first["SIG-1"]  # merged from two rows
     third = parse_registry([("other.md", edited)], rows).value.by_uid()  # another file: nothing kept
     assert third["SIG-3"] is not first["SIG-3"] and third["SIG-3"].location.path == "other.md"
+
+
+def test_flows_are_made_again_when_the_rules_or_a_signal_they_read_change() -> None:
+    registry = parse_registry([("registry.md", _ROWS_TEXT)]).value
+    rules_text = (ROOT / "registry" / "auditor_rules.yaml").read_text(encoding="utf-8")
+    rules = parse_rules("auditor_rules.yaml", rules_text).value
+    memo = FlowMemo()
+    first = classify_all(registry, None, rules, memo=memo)
+    assert [f.signals for f in first] == [("SIG-1",), ("SIG-2",)]  # the L7 rows, no inventory
+    again = classify_all(registry, None, rules, memo=memo)
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    reread = parse_rules("auditor_rules.yaml", rules_text).value  # equal rules, another object: not trusted
+    third = classify_all(registry, None, reread, memo=memo)
+    assert third == first and all(a is not b for a, b in zip(first, third, strict=True))
+    edited = parse_registry([("registry.md", _ROWS_TEXT.replace("| c.py (L6) | L6 |", "| NONE | — |"))]).value
+    fourth = classify_all(edited, None, reread, memo=memo)
+    assert fourth[0] is not third[0] and fourth[0] == third[0]  # SIG-1: a new Signal object, the same flow
+    assert fourth[1] != third[1] and fourth[1] == classify_all(edited, None, reread)[1]

@@ -17,6 +17,7 @@ from layerflow.adapters.gcpause import collector_paused
 from layerflow.adapters.load import Files, Sources, Text, producers_schema, read_files
 from layerflow.adapters.parse_memo import ParseMemo
 from layerflow.audit.analysis import analyse
+from layerflow.audit.classify import FlowMemo
 from layerflow.audit.history import validate_changes
 from layerflow.errors import Parsed, softened
 from layerflow.evidence.code import scan_python
@@ -54,7 +55,7 @@ def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, 
             errors += sorted(set(validate_changes(loaded.inputs.registry, loaded.inputs.changes)) - set(errors))
         if errors:
             return None, tuple(errors)
-        return analyse(loaded.inputs, loaded.problems), loaded.problems
+        return analyse(loaded.inputs, loaded.problems, _FLOWS), loaded.problems
 
 
 def load(sources: Sources) -> Loaded:
@@ -64,12 +65,13 @@ def load(sources: Sources) -> Loaded:
 
 _MEMO = ParseMemo()  # the last load's parses, given back for texts that did not change (serve; see parse_memo)
 _ROWS = SignalRows()  # the last registry parse's signals, given back for rows that did not change (a one-row edit)
+_FLOWS = FlowMemo()  # the last analysis's flows, given back for outputs whose signals and rules are those objects
 
 
 def forget_parses() -> None:
     """The next load parses every input again: for a benchmark of parsing, which the memo would skip."""
-    global _MEMO, _ROWS  # process-wide memos, replaced whole
-    _MEMO, _ROWS = ParseMemo(), SignalRows()
+    global _MEMO, _ROWS, _FLOWS  # process-wide memos, replaced whole
+    _MEMO, _ROWS, _FLOWS = ParseMemo(), SignalRows(), FlowMemo()
 
 
 def parse_files(files: Files) -> Loaded:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from layerflow.audit import history
-from layerflow.audit.classify import classify_all
+from layerflow.audit.classify import FlowMemo, classify_all
 from layerflow.audit.code_index import CodeIndex, code_index
 from layerflow.audit.constraints import constraint_findings
 from layerflow.audit.evidence import assess
@@ -106,9 +106,10 @@ class Scoper:
         return detect(self.inputs, registry, scope, subset, index=self.index)
 
 
-def analyse(inputs: Inputs, warnings: Sequence[Problem] = ()) -> Analysis:
-    """Classify, find gaps with their history, evaluate gates; `warnings` are the parsers' soft problems."""
-    flows = classify_all(inputs.registry, inputs.inventory, inputs.rules)
+def analyse(inputs: Inputs, warnings: Sequence[Problem] = (), memo: FlowMemo | None = None) -> Analysis:
+    """Classify, find gaps with their history, evaluate gates; `warnings` are the parsers' soft problems;
+    `memo` the last analysis's flows, given back where their inputs are unchanged (classify.FlowMemo)."""
+    flows = classify_all(inputs.registry, inputs.inventory, inputs.rules, memo=memo)
     code = inputs.evidence.code if inputs.evidence else None
     index = code_index(code) if code is not None else None
     assessment = assess(inputs, index)

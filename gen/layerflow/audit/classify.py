@@ -9,7 +9,9 @@ without touching code.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from functools import partial
+from operator import is_
 
 from layerflow.model import (
     NONE,
@@ -36,32 +38,81 @@ from layerflow.model.rules import BUILT_IN_QUESTIONS, Q1, Q2, Q3
 _REACHES_L6 = (FlowClass.L7_L6, FlowClass.L7_BOTH)  # the classes whose flows a signal must register
 
 
+class FlowMemo:
+    """The flows the last classification made, given back for an output whose inputs are the same objects.
+
+    `serve` classifies the whole registry again after a one-row edit. The parsers give back the objects of
+    every unchanged row and file (parse.registry.SignalRows, adapters.parse_memo), and a flow is a pure
+    function of its output, the signals it names and the rules: when all of them are the very objects the
+    last classification read, its flow is this one's. Reused flows are the same objects too, so the pages
+    that show them (render.reuse) compare equal to the last build's at a glance. Only the last run's are kept.
+    """
+
+    __slots__ = ("_last", "_this")
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[object, ...], tuple[tuple[object, ...], Flow]] = {}
+        self._this: dict[tuple[object, ...], tuple[tuple[object, ...], Flow]] = {}
+
+    def start(self) -> None:
+        self._last, self._this = self._this, {}
+
+    def flow(self, key: tuple[object, ...], read: tuple[object, ...], make: Callable[[], Flow]) -> Flow:
+        """The last run's flow for `key` when every object it `read` is the same one now, else `make()`."""
+        kept = self._last.get(key)
+        made = kept[1] if kept is not None and _all_same(kept[0], read) else make()
+        self._this[key] = (read, made)
+        return made
+
+
+def _all_same(last: tuple[object, ...], now: tuple[object, ...]) -> bool:
+    return len(last) == len(now) and all(map(is_, last, now))
+
+
 def classify_all(
-    registry: Registry, inventory: Inventory | None, rules: Rules, only: Collection[str] | None = None
+    registry: Registry,
+    inventory: Inventory | None,
+    rules: Rules,
+    only: Collection[str] | None = None,
+    memo: FlowMemo | None = None,
 ) -> tuple[Flow, ...]:
     """The flows of one registry state: inventory outputs and artifacts, else the L7 rows.
 
     `only` (signal UIDs) keeps just the flows those signals take part in: replaying
     history reclassifies what a change record touched, not the whole registry.
+    `memo`: the last run's flows, given back where their inputs are the same objects (FlowMemo).
     """
     signals = registry.by_uid()
     tree = _Tree(rules)
     flows: list[Flow] = []
     covered: set[str] = set()
+    if memo is not None:
+        memo.start()
+
+    def classify(producer_id: str, producer: str, output: Output, key: str) -> Flow:
+        if memo is None:
+            return _classify(producer_id, producer, output, signals, tree, key)
+        read = (rules, output, *(signals.get(uid) for uid in output.signals))
+        make = partial(_classify, producer_id, producer, output, signals, tree, key)
+        return memo.flow((producer_id, producer, key, id(output)), read, make)
+
     if inventory is not None:
         for producer in inventory.producers:
             for output in producer.outputs:
                 covered.update(output.signals)
                 if only is None or any(uid in only for uid in output.signals):
-                    flows.append(_classify(producer.id, producer.name, output, signals, tree, slug(output.name)))
+                    flows.append(classify(producer.id, producer.name, output, slug(output.name)))
         names = {p.id: p.name for p in inventory.producers}
         for artifact in inventory.internal if only is None else ():
             owner = artifact.job or slug(artifact.producer_ref or "l7-internal")
             key = f"{artifact.category}-{slug(artifact.name)}"
-            flows.append(_classify(owner, names.get(artifact.job, artifact.producer_ref), artifact, signals, tree, key))
+            flows.append(classify(owner, names.get(artifact.job, artifact.producer_ref), artifact, key))
     for signal in registry.signals:
         if signal.p_layer == "L7" and signal.uid not in covered and (only is None or signal.uid in only):
-            flows.append(_classify_signal(signal, tree))
+            if memo is None:
+                flows.append(_classify_signal(signal, tree))
+            else:
+                flows.append(memo.flow(("row", id(signal)), (rules, signal), partial(_classify_signal, signal, tree)))
     return tuple(flows)
 
 
