@@ -69,7 +69,8 @@ _FLOWS = FlowMemo()  # the last analysis's flows, given back for outputs whose s
 
 
 def forget_parses() -> None:
-    """The next load parses every input again: for a benchmark of parsing, which the memo would skip."""
+    """The next load parses every input and classifies every flow again: for a benchmark of both, which the
+    memos would skip."""
     global _MEMO, _ROWS, _FLOWS  # process-wide memos, replaced whole
     _MEMO, _ROWS, _FLOWS = ParseMemo(), SignalRows(), FlowMemo()
 

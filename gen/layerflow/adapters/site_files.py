@@ -13,6 +13,7 @@ from importlib import resources
 from layerflow.adapters.graphviz import render_svgs
 from layerflow.adapters.inline_cache import inline_diagram, inline_template
 from layerflow.model import Analysis
+from layerflow.render.escape import forget_escapes
 from layerflow.render.reuse import Reuse
 from layerflow.render.site import Site, build_site
 from layerflow.render.usermd import user_markdown_html
@@ -27,8 +28,12 @@ def asset_text(name: str) -> str:
 
 def render_site(analysis: Analysis, layer_names: Mapping[str, str], reuse: Reuse | None = None) -> Site:
     """Every page, diagram source and fragment of the site, with the code files evidence points into;
-    `reuse` gives back the last build's pages where what they show is unchanged (render.reuse)."""
-    return build_site(analysis, user_markdown_html, layer_names, source_texts(analysis), reuse)
+    `reuse` gives back the last build's pages where what they show is unchanged (render.reuse); without it no
+    build follows in this process that would write the same texts, and the escapes' memo is let go."""
+    site = build_site(analysis, user_markdown_html, layer_names, source_texts(analysis), reuse)
+    if reuse is None:
+        forget_escapes()
+    return site
 
 
 def inline_diagrams(site: Site, cache_dir: str | None) -> dict[str, str]:
