@@ -56,7 +56,7 @@ def test_loads_with_an_edit_between_are_what_a_fresh_load_makes(
     shutil.copytree(ROOT / "registry", work)
     code, ops = work / "example", work / "example/scripts/ops/systemd"
     sources = Sources(base=str(work), code=(str(code),), ops=(str(ops),))
-    first, _ = load_and_analyse(sources)
+    first, _ = load_and_analyse(sources, again=True)
     assert first is not None
     registry = work / "SIGNAL_REGISTRY_PYTHON_BASELINE.md"
     text = registry.read_text(encoding="utf-8")
@@ -70,7 +70,7 @@ def test_loads_with_an_edit_between_are_what_a_fresh_load_makes(
     python.write_text(python.read_text(encoding="utf-8") + "\nEDITED = 1\n", encoding="utf-8")
     unit = sorted(p for p in ops.iterdir() if p.is_file())[0]
     unit.write_text(unit.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    memoised, problems = load_and_analyse(sources)
+    memoised, problems = load_and_analyse(sources, again=True)
     monkeypatch.setattr(application, "_MEMO", ParseMemo())
     monkeypatch.setattr(application, "_ROWS", SignalRows())
     monkeypatch.setattr(application, "_FLOWS", FlowMemo())

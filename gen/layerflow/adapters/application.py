@@ -44,10 +44,16 @@ class Loaded:
         return tuple(p for p in self.problems if p.level is Level.ERROR)
 
 
-def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, ...]]:
-    """Load and audit; the analysis, or None and every error that stopped it."""
+def load_and_analyse(sources: Sources, *, again: bool = False) -> tuple[Analysis | None, tuple[Problem, ...]]:
+    """Load and audit; the analysis, or None and every error that stopped it.
+
+    `again`: this process loads the same project again soon (`serve` after each edit, `diff`'s second side),
+    so this load also keeps each registry row's signal and each flow for the next (SignalRows, FlowMemo) and
+    takes the last such load's where nothing they read changed. One load (`check`, `build`) keeps none: at 10k
+    signals they are 10 MB a build would hold for nothing."""
+    rows, flows = (_ROWS, _FLOWS) if again else (None, None)
     with collector_paused():  # millions of long-lived objects, no cycles: see gcpause
-        loaded = load(sources)
+        loaded = parse_files(read_files(sources), rows)
         # Causes before knock-ons, in the order to fix them: a file's own errors first (a registry row that does
         # not read), then what follows from them across files (the change record whose signal that row defined).
         errors = sorted(set(loaded.errors))
@@ -55,7 +61,7 @@ def load_and_analyse(sources: Sources) -> tuple[Analysis | None, tuple[Problem, 
             errors += sorted(set(validate_changes(loaded.inputs.registry, loaded.inputs.changes)) - set(errors))
         if errors:
             return None, tuple(errors)
-        return analyse(loaded.inputs, loaded.problems, _FLOWS), loaded.problems
+        return analyse(loaded.inputs, loaded.problems, flows), loaded.problems
 
 
 def load(sources: Sources) -> Loaded:
@@ -75,12 +81,12 @@ def forget_parses() -> None:
     _MEMO, _ROWS, _FLOWS = ParseMemo(), SignalRows(), FlowMemo()
 
 
-def parse_files(files: Files) -> Loaded:
-    """The files as the model: every text parsed, every problem kept."""
+def parse_files(files: Files, rows: SignalRows | None = None) -> Loaded:
+    """The files as the model: every text parsed, every problem kept; `rows`: see parse_registry."""
     _MEMO.start()
     problems = list(files.problems)
     texts = tuple((t.path, t.text) for t in files.registry if t.text is not None)
-    registry = _MEMO.parsed("registry", lambda _, all_texts: parse_registry(all_texts, _ROWS), "", texts)
+    registry = _MEMO.parsed("registry", lambda _, all_texts: parse_registry(all_texts, rows), "", texts)
     problems.extend(registry.problems)
     if not registry.value.tables and not any(p.level is Level.ERROR for p in problems) and files.nothing_found:
         problems.append(files.nothing_found)

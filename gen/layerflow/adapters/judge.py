@@ -138,7 +138,7 @@ def analyse_side(side: str | None, sources: Sources, judging: Judging) -> tuple[
     """
     try:
         with side_directory(side) as folder, contextlib.chdir(folder):
-            analysis, problems = load_and_analyse(sources)
+            analysis, problems = load_and_analyse(sources, again=True)  # the other side follows: most rows equal
             if analysis is None:
                 return None, tuple(p for p in problems if p.level is Level.ERROR)
             return judged(analysis, sources, judging)

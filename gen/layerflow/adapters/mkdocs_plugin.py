@@ -144,7 +144,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()
-        analysis, problems = load_and_analyse(self.sources)
+        analysis, problems = load_and_analyse(self.sources, again=self.serving)
         if analysis is not None:  # suppressions and the baseline: what is known or suppressed fails no build
             judging = Judging(baseline=self._here(self.config.baseline), use_baseline=self.config.use_baseline)
             analysis, problems = judged(analysis, self.sources, judging)
