@@ -277,6 +277,7 @@ class Analysis:
     suppressed: tuple[Suppressed, ...] = ()
     baseline: str = ""  # what `known` was judged against: a baseline file or "--new-since REV"; "" none
     _gaps_by_flow: Mapping[str, tuple[Gap, ...]] = field(init=False, repr=False, compare=False)
+    _gaps_by_subject: Mapping[str, tuple[Gap, ...]] = field(init=False, repr=False, compare=False)
     _flows_by_producer: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False, compare=False)
     _fields_by_record: Mapping[int, tuple[FieldChange, ...]] = field(init=False, repr=False, compare=False)
     _producer_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -284,12 +285,15 @@ class Analysis:
     def __post_init__(self) -> None:
         # Pages ask these for every flow and producer; a scan each time is quadratic at scale.
         gaps: dict[str, list[Gap]] = {}
+        subjects: dict[str, list[Gap]] = {}
         for gap in self.gaps:
             gaps.setdefault(gap.flow_id, []).append(gap)
+            subjects.setdefault(gap.subject, []).append(gap)
         flows: dict[str, list[Flow]] = {}
         for flow in self.flows:
             flows.setdefault(flow.producer_id, []).append(flow)
         object.__setattr__(self, "_gaps_by_flow", {k: tuple(v) for k, v in gaps.items()})
+        object.__setattr__(self, "_gaps_by_subject", {k: tuple(v) for k, v in subjects.items()})
         object.__setattr__(self, "_flows_by_producer", {k: tuple(v) for k, v in flows.items()})
         fields = {id(record): changed for record, changed in zip(self.inputs.changes, self.record_fields, strict=False)}
         object.__setattr__(self, "_fields_by_record", fields)
@@ -317,6 +321,10 @@ class Analysis:
 
     def gaps_of_flow(self, flow_id: str) -> tuple[Gap, ...]:
         return self._gaps_by_flow.get(flow_id, ())
+
+    def gaps_of_subject(self, subject: str) -> tuple[Gap, ...]:
+        """The gaps whose subject this is (a signal's UID, a producer's id), in the order of `gaps`."""
+        return self._gaps_by_subject.get(subject, ())
 
     def fields_of(self, record: ChangeRecord) -> tuple[FieldChange, ...]:
         """The field changes of one of inputs.changes (history.field_changes, worked out by analyse)."""

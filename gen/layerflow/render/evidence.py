@@ -212,7 +212,8 @@ def persistence_verdict(
     analysis: Analysis, signal: Signal, seen: SignalEvidence, found: Assessment, links: Links
 ) -> str:
     claim = signal.persistence
-    gap = next((g for g in analysis.gaps if g.key == f"persistence-contradiction:{signal.uid}"), None)
+    key = f"persistence-contradiction:{signal.uid}"  # such a gap's subject is its signal (audit.gaps)
+    gap = next((g for g in analysis.gaps_of_subject(signal.uid) if g.key == key), None)
     if gap is not None and gap.status is GapStatus.OPEN:
         return f"❌ contradicted ({links.link(gap.id, links.gap(gap.id))})"
     if claim is None or claim.unknown:
