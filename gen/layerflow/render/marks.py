@@ -54,4 +54,6 @@ def with_icons(markdown: str) -> str:
     """The page with every status mark outside code drawn as an icon."""
     if not _MARK.search(markdown):
         return markdown
+    if "```" not in markdown:  # no fence: a code span ends in its line, so the page is read as one line (in C)
+        return _outside_code(markdown)
     return outside_fences(markdown, _outside_code)
