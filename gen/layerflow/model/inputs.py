@@ -58,6 +58,17 @@ class Inventory:
     producers: tuple[Producer, ...]
     internal: tuple[Output, ...] = ()  # L7-internal artifacts not tied to one job output
     location: Location = Location("")
+    _by_id: Mapping[str, Producer] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, Producer] = {}
+        for producer in self.producers:
+            by_id.setdefault(producer.id, producer)
+        object.__setattr__(self, "_by_id", by_id)
+
+    def producer(self, producer_id: str) -> Producer | None:
+        """The first producer with this id (each producer's page asks: a scan per page was quadratic at 10k)."""
+        return self._by_id.get(producer_id)
 
 
 # ------------------------------------------------------------------ ledger

@@ -279,6 +279,7 @@ class Analysis:
     _gaps_by_flow: Mapping[str, tuple[Gap, ...]] = field(init=False, repr=False, compare=False)
     _gaps_by_subject: Mapping[str, tuple[Gap, ...]] = field(init=False, repr=False, compare=False)
     _flows_by_producer: Mapping[str, tuple[Flow, ...]] = field(init=False, repr=False, compare=False)
+    _flow_by_id: Mapping[str, Flow] = field(init=False, repr=False, compare=False)  # the first of each id
     _fields_by_record: Mapping[int, tuple[FieldChange, ...]] = field(init=False, repr=False, compare=False)
     _producer_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -290,8 +291,11 @@ class Analysis:
             gaps.setdefault(gap.flow_id, []).append(gap)
             subjects.setdefault(gap.subject, []).append(gap)
         flows: dict[str, list[Flow]] = {}
+        by_id: dict[str, Flow] = {}
         for flow in self.flows:
             flows.setdefault(flow.producer_id, []).append(flow)
+            by_id.setdefault(flow.id, flow)
+        object.__setattr__(self, "_flow_by_id", by_id)
         object.__setattr__(self, "_gaps_by_flow", {k: tuple(v) for k, v in gaps.items()})
         object.__setattr__(self, "_gaps_by_subject", {k: tuple(v) for k, v in subjects.items()})
         object.__setattr__(self, "_flows_by_producer", {k: tuple(v) for k, v in flows.items()})
@@ -332,6 +336,10 @@ class Analysis:
 
     def flows_of(self, producer_id: str) -> tuple[Flow, ...]:
         return self._flows_by_producer.get(producer_id, ())
+
+    def flow(self, flow_id: str) -> Flow | None:
+        """The first flow with this id (a gap's page asks for its flow: a scan per gap was quadratic at 10k)."""
+        return self._flow_by_id.get(flow_id)
 
     @property
     def exit_code(self) -> int:

@@ -40,7 +40,7 @@ def gap_page(analysis: Analysis, gap: Gap, known: Collection[str]) -> str:
     verdict = f"Resolved by {gap.resolved_by}" if gap.resolved_by else f"Open ({gap.priority})"
     out += [*admonition(kind, md(verdict), [md(gap.title)]), ""]
     out += gap_detail(gap, links, level=2)[4:]  # heading and title: the page's title and admonition say them
-    flow = next((f for f in analysis.flows if f.id == gap.flow_id), None)
+    flow = analysis.flow(gap.flow_id)
     if flow is not None:
         out += ["", f"**Flow:** {producer_link(flow, known, links)} → {md(flow.output)}"]
     citing = [r for r in analysis.inputs.changes if gap.id in r.references]

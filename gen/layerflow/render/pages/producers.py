@@ -38,7 +38,7 @@ def producers_index(analysis: Analysis) -> str:
 def producer_page(analysis: Analysis, producer_id: str, links: Links = ENTITY_LINKS) -> str:
     flows = analysis.flows_of(producer_id)
     inventory = analysis.inputs.inventory
-    producer = next((p for p in inventory.producers if p.id == producer_id), None) if inventory else None
+    producer = inventory.producer(producer_id) if inventory else None
     name = producer.name if producer else (flows[0].producer if flows else producer_id)
     out = [f"# {md(name)}", ""]
     facts = [("Layer", md(producer.layer if producer else "L7"))]
