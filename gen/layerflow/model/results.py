@@ -282,6 +282,7 @@ class Analysis:
     _flow_by_id: Mapping[str, Flow] = field(init=False, repr=False, compare=False)  # the first of each id
     _fields_by_record: Mapping[int, tuple[FieldChange, ...]] = field(init=False, repr=False, compare=False)
     _producer_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _producer_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Pages ask these for every flow and producer; a scan each time is quadratic at scale.
@@ -304,6 +305,7 @@ class Analysis:
         # Every signal's diagram asks which producers have a page: a scan of every flow each time was most of
         # a one-row-edit rebuild at 10k signals.
         object.__setattr__(self, "_producer_ids", self._l7_producers())
+        object.__setattr__(self, "_producer_set", frozenset(self._producer_ids))
 
     def _l7_producers(self) -> tuple[str, ...]:
         inventory = self.inputs.inventory
@@ -322,6 +324,10 @@ class Analysis:
         Internal artifacts without a job (a bare timer, a script) are not producers.
         """
         return self._producer_ids
+
+    def has_producer(self, producer_id: str) -> bool:
+        """Whether `producer_ids` holds this one (each signal's diagram asks, for each of its flows)."""
+        return producer_id in self._producer_set
 
     def gaps_of_flow(self, flow_id: str) -> tuple[Gap, ...]:
         return self._gaps_by_flow.get(flow_id, ())

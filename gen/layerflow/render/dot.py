@@ -162,10 +162,9 @@ def signal_graph(
     producer = signal.producer or "producer unknown"
     nodes.append(_node(f"writer:{producer}", f"{producer}\n({signal.p_layer_written or 'layer unknown'})", "lf-writer"))
     edges.append(_edge(f"writer:{producer}", sig, "lf-write"))
-    has_page = set(producer_ids(analysis))
     for flow in flows:
         job = f"producer:{flow.producer_id}"
-        url = link("producers", flow.producer_id) if flow.producer_id in has_page else ""
+        url = link("producers", flow.producer_id) if analysis.has_producer(flow.producer_id) else ""
         nodes.append(_node(job, flow.producer, "lf-producer", url, fillcolor="#e3f2fd"))
         color, css = _EDGE_STYLE.get(flow.status, ("#607d8b", "lf-edge"))
         edges.append(_edge(job, sig, f"lf-flow {css}", color=color, tooltip=flow.output))
