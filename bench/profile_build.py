@@ -31,8 +31,14 @@ CPU: dict[str, float] = {}
 
 STAGES: list[tuple[Any, str, str]] = [
     (plugin, "load_and_analyse", "plugin: read + audit"),
+    # The names the plugin calls them by: render_site (was build_site) and inline_templates (was render_svgs);
+    # a name this layerflow lacks is left out.
     (plugin, "build_site", "plugin: generate pages (Markdown) + DOT"),
+    (plugin, "render_site", "plugin: generate pages (Markdown) + DOT"),
     (plugin, "render_svgs", "plugin: diagrams (dot, or the cache)"),
+    (plugin, "inline_templates", "plugin: diagrams (dot, or the cache)"),
+    (plugin.LayerflowPlugin, "_gate", "plugin: log the gate's findings"),
+    (plugin.LayerflowPlugin, "_add_pages", "plugin: add pages as files"),
     (plugin.LayerflowPlugin, "on_files", "plugin: on_files total"),
     (pages.Page, "render", "MkDocs: Markdown -> HTML (Python-Markdown)"),
     (entity_pages.EntityPage, "render", "layerflow: entity pages -> HTML (render/pagehtml)"),
