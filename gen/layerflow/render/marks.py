@@ -23,6 +23,8 @@ _WORDS = {"ok": "ok", "warn": "warning", "fail": "failed"}
 _KIND = {"✅": "ok", "⚠️": "warn", "⚠": "warn", "❌": "fail"}
 _MARK = re.compile("✅|❌|⚠\ufe0f?")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
+# A code span (kept as written) or a mark outside one, found left to right as `_outside_code` finds them.
+_SPAN_OR_MARK = re.compile(r"(`+).*?\1|✅|❌|⚠\ufe0f?")
 # Single quotes only: an icon may land inside an admonition title, which is written in double quotes.
 ICONS = {
     kind: (
@@ -42,6 +44,11 @@ def _swap(text: str) -> str:
     return _MARK.sub(lambda m: ICONS[_KIND[m.group(0)]], text)
 
 
+def _kept_or_icon(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return found if match.group(1) else ICONS[_KIND[found]]
+
+
 def _outside_code(line: str) -> str:
     out, at = [], 0
     for span in _CODE_SPAN.finditer(line):
@@ -54,6 +61,6 @@ def with_icons(markdown: str) -> str:
     """The page with every status mark outside code drawn as an icon."""
     if not _MARK.search(markdown):
         return markdown
-    if "```" not in markdown:  # no fence: a code span ends in its line, so the page is read as one line (in C)
-        return _outside_code(markdown)
+    if "```" not in markdown:  # no fence: a code span ends in its line, so the page is read as one text, in C
+        return _SPAN_OR_MARK.sub(_kept_or_icon, markdown)
     return outside_fences(markdown, _outside_code)
