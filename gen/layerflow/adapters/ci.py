@@ -47,8 +47,9 @@ def site_url_of(config: str) -> str:
 def run_diff(sources: Sources, base: str, head: str | None, fmt: str) -> int:
     """Both sides audited as they are (suppressions applied, no baseline); exit code from what HEAD adds."""
     judging = Judging(use_baseline=False)
-    before, problems = analyse_side(base, sources, judging)
-    after, head_problems = analyse_side(head, sources, judging) if before is not None else (None, ())
+    # Two sides in one process: the second takes the first's unchanged rows and flows (most are equal).
+    before, problems = analyse_side(base, sources, judging, again=True)
+    after, head_problems = analyse_side(head, sources, judging, again=True) if before is not None else (None, ())
     if before is None or after is None:
         side = base if before is None else (head or "the working tree")
         for problem in problems or head_problems:

@@ -130,15 +130,18 @@ def side_directory(side: str | None) -> Iterator[str]:
         raise RevisionError(f"{side!r} is neither a directory nor a git revision of this repository")
 
 
-def analyse_side(side: str | None, sources: Sources, judging: Judging) -> tuple[Analysis | None, tuple[Problem, ...]]:
-    """Load, audit and judge the inputs as they are on one side, paths read relative to it.
+def analyse_side(
+    side: str | None, sources: Sources, judging: Judging, *, again: bool = False
+) -> tuple[Analysis | None, tuple[Problem, ...]]:
+    """Load, audit and judge the inputs as they are on one side, paths read relative to it (`again`: another
+    side is loaded in this process too, which takes this one's unchanged rows and flows: load_and_analyse).
 
     The working directory moves to the side for the while, so every path is shown (and fingerprinted)
     as on the working tree: `registry/x.md` on both sides, never a temporary folder's name.
     """
     try:
         with side_directory(side) as folder, contextlib.chdir(folder):
-            analysis, problems = load_and_analyse(sources, again=True)  # the other side follows: most rows equal
+            analysis, problems = load_and_analyse(sources, again=again)
             if analysis is None:
                 return None, tuple(p for p in problems if p.level is Level.ERROR)
             return judged(analysis, sources, judging)
