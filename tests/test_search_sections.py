@@ -195,3 +195,18 @@ def test_nested_and_repeated_tags_split_as_material_splits_them(tokens: list[str
         assert mine is None
     else:
         assert mine == theirs, page
+
+
+def test_each_section_finds_the_toc_item_materials_walk_finds() -> None:
+    """The TOC handed to Material's create_entry_for_section is the one item its own walk would find (the first,
+    depth first, of a repeated id), or none."""
+
+    class Item:
+        def __init__(self, id: str | None, *children: Item) -> None:
+            self.id, self.children = id, list(children)
+
+    toc = [Item("a", Item("b", Item("c")), Item("c")), Item("b"), Item("d", Item("e"))]
+    items = search_fast._toc_items(toc)
+    index = material_search.SearchIndex()
+    for wanted in ["a", "b", "c", "d", "e", "missing", None]:
+        assert items.get(wanted) is index._find_toc_by_id(toc, wanted), wanted

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -110,11 +110,29 @@ def _fast(add: Callable[[Page], None], create: Callable[..., None]) -> Callable[
             add(page)
             return
         # Material's add_entry_from_context from here on, with its parser's sections swapped for ours.
+        items = _toc_items(page.toc)
         for section in sections:
             if not section.is_excluded():
-                create(section, page.toc, page.url, page)
+                item = items.get(section.id)
+                create(section, () if item is None else (item,), page.url, page)
 
     return add_entry_from_context
+
+
+def _toc_items(toc: Iterable[Any]) -> dict[str | None, Any]:
+    """Each TOC id's first item, in the order Material's `_find_toc_by_id` walks the TOC (depth first).
+
+    `create_entry_for_section` reads the TOC only to find the section's item by id, walking the whole tree each
+    time: on the report at 10k signals (1,700 sections) that was 1.4 million calls in every build and in every
+    rebuild that touched it. Handed a TOC of just that item (or none), its walk finds the same item at once.
+    """
+    found: dict[str | None, Any] = {}
+    stack = list(reversed(list(toc)))
+    while stack:
+        item = stack.pop()
+        found.setdefault(item.id, item)
+        stack.extend(reversed(list(item.children)))
+    return found
 
 
 def _sections(page: Page) -> list[SearchSection] | None:
