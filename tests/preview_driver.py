@@ -4,7 +4,7 @@
 
 Each line "build" on stdin rebuilds the site in this one process, as `properdocs serve` does (a new
 config, so new plugin objects; module state kept), and answers "built SECONDS".
-Table rows are kept whatever the table's length (below).
+Table rows are kept whatever the table's length, and pages indexed by pieces whatever theirs (below).
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ import properdocs.replacement  # noqa: F401  (as the properdocs CLI does: mkdocs
 from properdocs.commands.build import build
 from properdocs.config import load_config
 
+from layerflow.adapters import search_fast
 from layerflow.render import pagehtml
 
 # Every table's rows are kept from build to build (pagehtml.RowMemo), not only those of tables as long as a big
 # registry's: the example's tables are short, and the preview tests' edits are to check the kept rows too.
 pagehtml.MEMO_ROWS = 1
+# Likewise every page is indexed for search by pieces (search_sections.PieceMemo), not only pages of 64 KB.
+search_fast.PIECES_FROM = 1
 
 
 def main() -> None:

@@ -88,8 +88,13 @@ def stamps(site: Path) -> dict[str, int]:
 
 
 def search_locations(site: Path) -> list[str]:
+    return [entry["location"] for entry in search_entries(site)]
+
+
+def search_entries(site: Path) -> list[dict[str, object]]:
     index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
-    return [entry["location"] for entry in index["docs"]]
+    docs: list[dict[str, object]] = index["docs"]
+    return docs
 
 
 def full_build(work: Path) -> Path:
@@ -225,3 +230,5 @@ def test_edits_one_after_another_leave_every_page_what_a_full_build_makes(served
         assert sorted(served_pages) == sorted(full_pages)
         assert [path for path in served_pages if served_pages[path] != full_pages[path]] == []
         assert sorted(search_locations(served.site)) == sorted(search_locations(served.work / "site"))
+        # Entry by entry (title and text too), though a rebuild reads each page's unchanged pieces from the last.
+        assert sorted(map(repr, search_entries(served.site))) == sorted(map(repr, search_entries(served.work / "site")))

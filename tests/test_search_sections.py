@@ -21,7 +21,7 @@ from material.plugins.search import plugin as material_search
 from mkdocs.config import load_config
 
 from layerflow.adapters import search_fast
-from layerflow.render.search_sections import SearchSection, search_sections
+from layerflow.render.search_sections import PieceMemo, SearchSection, search_sections
 from tests.test_entity_pages import OTHER_CONFIG, embedded, northwind, site_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,11 @@ def ours(page_html: str) -> list[tuple[Any, ...]] | None:
     return None if sections is None else [(s.tag, s.id, s.title, s.text, s.is_excluded()) for s in sections]
 
 
+def by_pieces(page_html: str, memo: PieceMemo) -> list[tuple[Any, ...]] | None:
+    sections = search_sections(page_html, memo)
+    return None if sections is None else [(s.tag, s.id, s.title, s.text, s.is_excluded()) for s in sections]
+
+
 def harbor(tmp: Path) -> Path:
     """Another team's project (code evidence, units) under the embedded mkdocs.yml's settings."""
     work = tmp / "harbor"
@@ -63,8 +68,8 @@ def test_generated_pages_index_as_materials_parser_indexes_them(
     excluded: set[str] = set()
     sections = search_fast._sections
 
-    def recorded(page: Any) -> list[SearchSection] | None:
-        split = sections(page)
+    def recorded(page: Any, pieces: PieceMemo | None = None) -> list[SearchSection] | None:
+        split = sections(page, pieces)
         seen.append((page.file.src_uri, page.content, split))
         if (page.meta.get("search") or {}).get("exclude"):
             excluded.add(page.file.src_uri)
@@ -78,11 +83,13 @@ def test_generated_pages_index_as_materials_parser_indexes_them(
     # each split is Material's.
     left_to_material = {uri for uri, _, split in seen if split is None} - excluded
     assert all((work / "docs" / uri).is_file() for uri in left_to_material), left_to_material
+    memo = PieceMemo()
     for uri, html, _ in generated:
         assert html is not None
         assert ours(html) == material(html), uri
+        assert by_pieces(html, memo) == ours(html), uri  # what `serve` reads of a long page
 
-    monkeypatch.setattr(search_fast, "install", lambda config: None)
+    monkeypatch.setattr(search_fast, "install", lambda config, pieces=None: None)
     slow = site_bytes(work, "slow")
     assert "search/search_index.json" in fast
     assert fast == slow
@@ -210,3 +217,52 @@ def test_each_section_finds_the_toc_item_materials_walk_finds() -> None:
     index = material_search.SearchIndex()
     for wanted in ["a", "b", "c", "d", "e", "missing", None]:
         assert items.get(wanted) is index._find_toc_by_id(toc, wanted), wanted
+
+
+# Read by pieces (`serve`, PieceMemo): the same sections as the page read whole, whatever the last build kept ----
+
+_HEADED = st.lists(
+    st.one_of(_TOKEN, st.sampled_from(['<h2 id="p">', '<h3 id="q">', "</h2>", "</h3>", '<h2 id="p">x</h2>'])),
+    max_size=40,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_HEADED, _HEADED, st.integers(0, 40))
+@example(['<h2 id="p">'], [], 0)  # a page that opens with its cut: its first heading's "hx" section is kept
+@example(["<br>", '<h2 id="p">x</h2>'], [], 0)  # a first piece that opens no section
+@example(["<div>", '<h2 id="p">x</h2>', "</div>", "a"], [], 0)  # a heading inside a block: read whole
+def test_a_page_read_by_pieces_splits_as_read_whole(first: list[str], second: list[str], at: int) -> None:
+    memo = PieceMemo()
+    page = "".join(first)
+    assert by_pieces(page, memo) == ours(page), page
+    memo.start()  # the next build: an edit of the same page, most of its pieces kept
+    edited = "".join(first[:at] + second + first[at:])
+    assert by_pieces(edited, memo) == ours(edited), edited
+    assert by_pieces(edited, memo) == ours(edited), edited  # this build's pieces, asked again
+
+
+def test_the_sections_handed_out_are_copies() -> None:
+    """Material sets the title of a section that has none: that must not reach the memo's or another page's."""
+    memo = PieceMemo()
+    page = '<h2 id="a">A</h2><p>x</p><h2 id="b"></h2><p>y</p>'
+    first = search_sections(page, memo)
+    assert first is not None
+    first[-1].title.append("page title")
+    again = search_sections(page, memo)
+    assert again is not None and again[-1].title == []
+
+
+def test_an_edit_reads_only_the_pieces_it_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from layerflow.render import search_sections as module
+
+    pages = [f'<h2 id="s{i}">S{i}</h2><table><tr><td>row {i}</td></tr></table>' for i in range(50)]
+    memo = PieceMemo()
+    search_sections("".join(pages), memo)
+    read: list[str] = []
+    real = module._read_piece
+    monkeypatch.setattr(module, "_read_piece", lambda piece: read.append(piece) or real(piece))
+    memo.start()
+    pages[7] = pages[7].replace("row 7", "row seven")
+    assert by_pieces("".join(pages), memo) == ours("".join(pages))
+    assert read == [pages[7]]

@@ -140,7 +140,8 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        search_fast.install(config)  # not in on_config: Material's search makes its index in its own on_config
+        # Not in on_config: Material's search makes its index in its own on_config.
+        search_fast.install(config, search_fast.piece_memo(config.site_dir) if self.serving else None)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()

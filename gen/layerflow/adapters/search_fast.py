@@ -28,7 +28,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
 from layerflow.adapters.fingerprints import GeneratedPage
-from layerflow.render.search_sections import SearchSection, search_sections
+from layerflow.render.search_sections import PieceMemo, SearchSection, search_sections
 
 log = logging.getLogger("mkdocs.plugins.layerflow")
 
@@ -86,8 +86,11 @@ over two lines.</p>
 )
 
 
-def install(config: MkDocsConfig) -> None:
-    """Put the fast path in front of each Material search index of this build (after every on_config)."""
+def install(config: MkDocsConfig, pieces: PieceMemo | None = None) -> None:
+    """Put the fast path in front of each Material search index of this build (after every on_config).
+
+    `pieces`: under `serve`, the last build's sections of the long pages' pieces (PieceMemo), read again only
+    where a piece changed."""
     for plugin in {id(p): p for p in config.plugins.values()}.values():
         index = getattr(plugin, "search_index", None)
         if type(plugin).__module__ != _MATERIAL_SEARCH or index is None or getattr(index, _INSTALLED, False):
@@ -99,13 +102,13 @@ def install(config: MkDocsConfig) -> None:
         if not _agrees_with(type(plugin).__module__):
             log.info("layerflow: this Material's search splits pages otherwise; its own parser indexes every page")
             continue
-        index.add_entry_from_context = _fast(add, create)
+        index.add_entry_from_context = _fast(add, create, pieces)
         setattr(index, _INSTALLED, True)
 
 
-def _fast(add: Callable[[Page], None], create: Callable[..., None]) -> Callable[[Page], None]:
+def _fast(add: Callable[[Page], None], create: Callable[..., None], pieces: PieceMemo | None) -> Callable[[Page], None]:
     def add_entry_from_context(page: Page) -> None:
-        sections = _sections(page)
+        sections = _sections(page, pieces)
         if sections is None:
             add(page)
             return
@@ -135,14 +138,19 @@ def _toc_items(toc: Iterable[Any]) -> dict[str | None, Any]:
     return found
 
 
-def _sections(page: Page) -> list[SearchSection] | None:
+# Pages this long are read by pieces under `serve` (the report, findings, indexes); a shorter one is read whole,
+# and so none of the 13,000 entity pages of a 10k site is held.
+PIECES_FROM = 64 * 1024
+
+
+def _sections(page: Page, pieces: PieceMemo | None = None) -> list[SearchSection] | None:
     """The generated page's sections; None where Material's method should index the page itself."""
     if not isinstance(page.file, GeneratedPage) or page.content is None:
         return None
     search = page.meta.get("search") or {}
     if search.get("exclude"):
         return None  # Material's method returns at once: let it
-    return search_sections(page.content)
+    return search_sections(page.content, pieces if len(page.content) >= PIECES_FROM else None)
 
 
 @functools.cache
@@ -158,3 +166,13 @@ def _agrees_with(module_name: str) -> bool:
         if ours is None or theirs != [(s.tag, s.id, s.title, s.text, s.is_excluded()) for s in ours]:
             return False
     return True
+
+
+_PIECES: dict[str, PieceMemo] = {}  # site_dir -> its long pages' pieces, while serving
+
+
+def piece_memo(site_dir: str) -> PieceMemo:
+    """The site's PieceMemo, started for a new build."""
+    memo = _PIECES.setdefault(site_dir, PieceMemo())
+    memo.start()
+    return memo
