@@ -29,6 +29,7 @@ from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
+from layerflow.adapters.kept_fences import KeptFences
 from layerflow.adapters.kept_rows import KeptRows
 from layerflow.render.pagehtml import HtmlOptions, OutsideDialect, default_slugify, page_html
 
@@ -39,8 +40,9 @@ _PAGES_LOG = logging.getLogger(Page.__module__)
 _UNSUPPORTED_TOC = {"baselevel": 1, "anchorlink": False, "permalink_leading": False}
 
 
-def html_options(config: MkDocsConfig) -> HtmlOptions | None:
-    """The site's `toc` settings as the renderer needs them; None when it cannot honour them."""
+def html_options(config: MkDocsConfig, fences: KeptFences | None = None) -> HtmlOptions | None:
+    """The site's `toc` settings as the renderer needs them; None when it cannot honour them. `fences`: under
+    `serve`, the code blocks of the last build (kept_fences)."""
     toc: dict[str, Any] = dict((config.mdx_configs or {}).get("toc", {}))
     for key, default in _UNSUPPORTED_TOC.items():
         if key in toc and toc[key] != default:
@@ -57,7 +59,7 @@ def html_options(config: MkDocsConfig) -> HtmlOptions | None:
         separator=str(toc.get("separator", "-")),
         toc_top=depth_top,
         toc_bottom=depth_bottom,
-        fence=_site_fences(config),
+        fence=_site_fences(config) if fences is None else fences.converter(_site_fences(config)),
     )
 
 

@@ -49,6 +49,7 @@ from layerflow.adapters.entity_pages import EntityPage, html_options, whole_page
 from layerflow.adapters.fingerprints import GeneratedPage, fingerprint, kept_files, remember
 from layerflow.adapters.graphviz import GraphvizError, GraphvizMissing
 from layerflow.adapters.judge import Judging, baseline_path, judged
+from layerflow.adapters.kept_fences import kept_fences
 from layerflow.adapters.kept_rows import kept_rows
 from layerflow.adapters.load import DEFAULT_DIR, Sources
 from layerflow.adapters.mkdocs_setup import add_assets, add_to_config, nav_inclusion
@@ -192,7 +193,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
     def _add_pages(self, files: Files, config: MkDocsConfig, site: Site) -> None:
         """Every generated page as a virtual file; under `serve --dirty`, an unchanged entity page's file and
         page are the last build's, as they were made (adapters/fingerprints.py KeptFiles)."""
-        options = html_options(config)
+        options = html_options(config, kept_fences(config.site_dir, config) if self.serving else None)
         whole = options is not None and whole_pages_rendered(config)
         kept = kept_files(config.site_dir)
         kept.start(_file_signature(config, options) if self.previewing else None)
