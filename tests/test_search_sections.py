@@ -236,10 +236,9 @@ def test_a_page_read_by_pieces_splits_as_read_whole(first: list[str], second: li
     memo = PieceMemo()
     page = "".join(first)
     assert by_pieces(page, memo) == ours(page), page
-    memo.start()  # the next build: an edit of the same page, most of its pieces kept
     edited = "".join(first[:at] + second + first[at:])
     assert by_pieces(edited, memo) == ours(edited), edited
-    assert by_pieces(edited, memo) == ours(edited), edited  # this build's pieces, asked again
+    assert by_pieces(edited, memo) == ours(edited), edited  # every piece kept from the last read
 
 
 def test_the_sections_handed_out_are_copies() -> None:
@@ -262,7 +261,9 @@ def test_an_edit_reads_only_the_pieces_it_changed(monkeypatch: pytest.MonkeyPatc
     read: list[str] = []
     real = module._read_piece
     monkeypatch.setattr(module, "_read_piece", lambda piece: read.append(piece) or real(piece))
-    memo.start()
     pages[7] = pages[7].replace("row 7", "row seven")
     assert by_pieces("".join(pages), memo) == ours("".join(pages))
     assert read == [pages[7]]
+    pages[7] = pages[7].replace("row seven", "row 7")  # the read before last had it: only the last read's are kept
+    search_sections("".join(pages), memo)
+    assert read == [pages[7].replace("row 7", "row seven"), pages[7]]

@@ -142,7 +142,7 @@ class LayerflowPlugin(BasePlugin[LayerflowConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # Not in on_config: Material's search makes its index in its own on_config.
-        search_fast.install(config, search_fast.piece_memo(config.site_dir) if self.serving else None)
+        search_fast.install(config, search_fast.piece_memos(config.site_dir) if self.serving else None)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         started = time.perf_counter()

@@ -86,11 +86,11 @@ over two lines.</p>
 )
 
 
-def install(config: MkDocsConfig, pieces: PieceMemo | None = None) -> None:
+def install(config: MkDocsConfig, pieces: dict[str, PieceMemo] | None = None) -> None:
     """Put the fast path in front of each Material search index of this build (after every on_config).
 
-    `pieces`: under `serve`, the last build's sections of the long pages' pieces (PieceMemo), read again only
-    where a piece changed."""
+    `pieces`: under `serve`, each long page's pieces as its last read split them (PieceMemo, by page URL), read
+    again only where a piece changed."""
     for plugin in {id(p): p for p in config.plugins.values()}.values():
         index = getattr(plugin, "search_index", None)
         if type(plugin).__module__ != _MATERIAL_SEARCH or index is None or getattr(index, _INSTALLED, False):
@@ -106,7 +106,9 @@ def install(config: MkDocsConfig, pieces: PieceMemo | None = None) -> None:
         setattr(index, _INSTALLED, True)
 
 
-def _fast(add: Callable[[Page], None], create: Callable[..., None], pieces: PieceMemo | None) -> Callable[[Page], None]:
+def _fast(
+    add: Callable[[Page], None], create: Callable[..., None], pieces: dict[str, PieceMemo] | None
+) -> Callable[[Page], None]:
     def add_entry_from_context(page: Page) -> None:
         sections = _sections(page, pieces)
         if sections is None:
@@ -143,14 +145,16 @@ def _toc_items(toc: Iterable[Any]) -> dict[str | None, Any]:
 PIECES_FROM = 64 * 1024
 
 
-def _sections(page: Page, pieces: PieceMemo | None = None) -> list[SearchSection] | None:
+def _sections(page: Page, pieces: dict[str, PieceMemo] | None = None) -> list[SearchSection] | None:
     """The generated page's sections; None where Material's method should index the page itself."""
     if not isinstance(page.file, GeneratedPage) or page.content is None:
         return None
     search = page.meta.get("search") or {}
     if search.get("exclude"):
         return None  # Material's method returns at once: let it
-    return search_sections(page.content, pieces if len(page.content) >= PIECES_FROM else None)
+    if pieces is None or len(page.content) < PIECES_FROM:
+        return search_sections(page.content)
+    return search_sections(page.content, pieces.setdefault(page.url, PieceMemo()))
 
 
 @functools.cache
@@ -168,11 +172,9 @@ def _agrees_with(module_name: str) -> bool:
     return True
 
 
-_PIECES: dict[str, PieceMemo] = {}  # site_dir -> its long pages' pieces, while serving
+_PIECES: dict[str, dict[str, PieceMemo]] = {}  # site_dir -> page URL -> its pieces, while serving
 
 
-def piece_memo(site_dir: str) -> PieceMemo:
-    """The site's PieceMemo, started for a new build."""
-    memo = _PIECES.setdefault(site_dir, PieceMemo())
-    memo.start()
-    return memo
+def piece_memos(site_dir: str) -> dict[str, PieceMemo]:
+    """The pieces of the site's long pages as each page's last read split them."""
+    return _PIECES.setdefault(site_dir, {})

@@ -69,10 +69,11 @@ class SearchSection:
 def search_sections(page_html: str, pieces: PieceMemo | None = None) -> list[SearchSection] | None:
     """The page's sections as Material's search `Parser` makes them; None for HTML outside the subset read here.
 
-    `pieces`: the sections of this page's pieces as the last reads made them (see PieceMemo)."""
+    `pieces`: the sections of this page's pieces as its last read made them (see PieceMemo)."""
     lowered = page_html.lower()
     careful = any(feature in lowered for feature in _SKIP_FEATURES)
     if pieces is not None and not careful:
+        pieces.start()
         found = _from_pieces(_CUT.split(page_html), pieces)
         if found is not _WHOLE:
             return found
@@ -96,14 +97,15 @@ _FAILED = (_WHOLE, False)  # a piece that raised: the whole read raises the same
 
 
 class PieceMemo:
-    """The sections of page pieces by their HTML, from this build and the last one, for `serve`.
+    """The sections of one page's pieces by their HTML, as its last read and this one made them, for `serve`.
 
     A one-row edit of a 10k registry re-indexes the report (4.9 MB of HTML, 1,700 sections) and the findings
     page: 0.6-0.9 s of each rebuild, for pages of which one section changed. A page is cut before each heading
     with an id; where every piece but the last closes each element it opens (then each starts with none open,
     as the whole page starts), a piece splits alone into what it adds to the whole page's sections, after the
     empty "hx" section that its heading opens only when it is the page's first. Where a piece does not close
-    its elements, the page is read whole. Only the pieces of the last build are kept beside this one's.
+    its elements, the page is read whole. Each read keeps only its own pieces for the next, so a memo holds one
+    page's HTML, once.
     """
 
     __slots__ = ("_last", "_this")
@@ -113,7 +115,7 @@ class PieceMemo:
         self._this: dict[str, tuple[list[SearchSection], bool] | None] = {}
 
     def start(self) -> None:
-        """A build begins: the last build's pieces are kept for it, older ones dropped."""
+        """A read of the page begins: the last read's pieces are kept for it, older ones dropped."""
         if self._this:
             self._last, self._this = self._this, {}
 
