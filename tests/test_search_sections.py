@@ -260,10 +260,34 @@ def test_an_edit_reads_only_the_pieces_it_changed(monkeypatch: pytest.MonkeyPatc
     search_sections("".join(pages), memo)
     read: list[str] = []
     real = module._read_piece
-    monkeypatch.setattr(module, "_read_piece", lambda piece: read.append(piece) or real(piece))
+    monkeypatch.setattr(module, "_read_piece", lambda piece, rows: read.append(piece) or real(piece, rows))
     pages[7] = pages[7].replace("row 7", "row seven")
     assert by_pieces("".join(pages), memo) == ours("".join(pages))
     assert read == [pages[7]]
     pages[7] = pages[7].replace("row seven", "row 7")  # the read before last had it: only the last read's are kept
     search_sections("".join(pages), memo)
     assert read == [pages[7].replace("row 7", "row seven"), pages[7]]
+
+
+# Rows of a table, read again one by one: what each row adds depends on the text before it (whitespace is kept
+# only after other text; a kept element that holds only whitespace is dropped only if it is its tag's first).
+_CELL = st.sampled_from(
+    ["a", " ", "\n", "<code> </code>", "<code>x</code>", "<p>", "</p>", '<h3 id="r">R</h3>', "&amp;"]
+)
+_ROW_HTML = st.tuples(st.lists(_CELL, max_size=5), st.sampled_from(["\n", "", "x", " \n"])).map(
+    lambda row: "<tr>\n<td>" + "</td>\n<td>".join(row[0]) + "</td>\n</tr>" + row[1]  # and what follows it
+)
+_TABLE = st.lists(_ROW_HTML, min_size=1, max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["", '<h2 id="t">T</h2>', "<p>lead</p>\n", "<pre>"]), _TABLE, _ROW_HTML, st.integers(0, 12))
+def test_a_table_read_again_row_by_row_splits_as_read_whole(lead: str, rows: list[str], new: str, at: int) -> None:
+    memo = PieceMemo()
+    page = lead + "<table>\n<tbody>\n" + "".join(rows) + "</tbody>\n</table>\n<p>after</p>"
+    assert by_pieces(page, memo) == ours(page) == material(page), page
+    edited_rows = [*rows[:at], new, *rows[at:]]
+    edited = lead + "<table>\n<tbody>\n" + "".join(edited_rows) + "</tbody>\n</table>\n<p>after</p>"
+    assert by_pieces(edited, memo) == ours(edited), edited
+    moved = lead + "<table>\n<tbody>\n" + "".join(reversed(edited_rows)) + "</tbody>\n</table>\n<p>after</p>"
+    assert by_pieces(moved, memo) == ours(moved), moved

@@ -92,47 +92,129 @@ def _whole(read: tuple[list[SearchSection], bool] | None) -> list[SearchSection]
 # Where a page is cut into pieces that split alone as they split in place: before each heading with an id, h1
 # aside (a page that opens with one has no "hx" section, and a piece that does would lose its id).
 _CUT = re.compile(r"(?=<h[2-6] id=)")
+# Where a piece is cut again, to be read row by row: before each table row.
+_ROW = re.compile(r"(?=<tr[ >])")
 _WHOLE: list[SearchSection] = []  # a sentinel: the pieces do not decide the page, read it whole
-_FAILED = (_WHOLE, False)  # a piece that raised: the whole read raises the same way, or reads carefully
+
+
+@dataclass(slots=True)
+class _Piece:
+    """A piece read alone: its sections, whether it closed every element it opened, and what each of its
+    rows added to the text (`_read_rows`), for the next read of a piece that holds the same rows."""
+
+    sections: list[SearchSection]
+    closed: bool
+    rows: dict[tuple[object, ...], tuple[tuple[str, ...], tuple[str, ...]] | None]
+
+
+_FAILED = _Piece([], False, {})  # a piece that raised: the whole read raises the same way, or reads carefully
 
 
 class PieceMemo:
     """The sections of one page's pieces by their HTML, as its last read and this one made them, for `serve`.
 
-    A one-row edit of a 10k registry re-indexes the report (4.9 MB of HTML, 1,700 sections) and the findings
-    page: 0.6-0.9 s of each rebuild, for pages of which one section changed. A page is cut before each heading
-    with an id; where every piece but the last closes each element it opens (then each starts with none open,
-    as the whole page starts), a piece splits alone into what it adds to the whole page's sections, after the
-    empty "hx" section that its heading opens only when it is the page's first. Where a piece does not close
-    its elements, the page is read whole. Each read keeps only its own pieces for the next, so a memo holds one
+    A one-row edit of a 10k registry re-indexes the signals index (1.9 MB, one table), the report (4.9 MB of
+    HTML, 1,700 sections) and the findings page: 0.6-1.4 s of each rebuild, for pages of which one row or
+    one section changed.
+
+    A page is cut before each heading with an id. Where every piece but the last closes each element it
+    opens (then each starts with none open, as the whole page starts), a piece splits alone into what it adds
+    to the whole page's sections, after the empty "hx" section that its heading opens only when it is the
+    page's first. Where a piece does not close its elements, the page is read whole.
+
+    A piece that changed is read row by row (`_read_rows`): a table row that the last read found adding only
+    text to the section it is in, from the same state (open elements, section, whether the text ends in
+    whitespace), adds that text again. Each read keeps only its own pieces for the next, so a memo holds one
     page's HTML, once.
     """
 
-    __slots__ = ("_last", "_this")
+    __slots__ = ("_last", "_rows", "_this")
 
     def __init__(self) -> None:
-        self._last: dict[str, tuple[list[SearchSection], bool] | None] = {}
-        self._this: dict[str, tuple[list[SearchSection], bool] | None] = {}
+        self._last: dict[str, _Piece | None] = {}
+        self._this: dict[str, _Piece | None] = {}
+        self._rows: dict[tuple[object, ...], tuple[tuple[str, ...], tuple[str, ...]] | None] | None = None
 
     def start(self) -> None:
         """A read of the page begins: the last read's pieces are kept for it, older ones dropped."""
         if self._this:
             self._last, self._this = self._this, {}
+        self._rows = None
 
-    def read(self, piece: str) -> tuple[list[SearchSection], bool] | None:
-        """(sections, closes every element it opens) of the piece read alone; None where it is unreadable."""
+    def read(self, piece: str) -> _Piece | None:
+        """The piece read alone; None where it is unreadable."""
         if piece in self._this:
             return self._this[piece]
-        found = self._last[piece] if piece in self._last else _read_piece(piece)
+        found = self._last[piece] if piece in self._last else _read_piece(piece, self._last_rows())
         self._this[piece] = found
         return found
 
+    def _last_rows(self) -> dict[tuple[object, ...], tuple[tuple[str, ...], tuple[str, ...]] | None]:
+        """Every row of the last read's pieces, gathered once per read that needs them."""
+        if self._rows is None:
+            self._rows = {}
+            for kept in self._last.values():
+                if kept is not None:
+                    self._rows.update(kept.rows)
+        return self._rows
 
-def _read_piece(piece: str) -> tuple[list[SearchSection], bool] | None:
+
+def _read_piece(
+    piece: str, last_rows: dict[tuple[object, ...], tuple[tuple[str, ...], tuple[str, ...]] | None]
+) -> _Piece | None:
+    reader = _Reader(careful=False)
+    rows: dict[tuple[object, ...], tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
     try:
-        return _read(piece, careful=False)
+        if not _read_rows(reader, _ROW.split(piece), last_rows, rows):
+            return None
     except (_SkipsAfterAll, ValueError):
         return _FAILED
+    return _Piece(reader.sections, not reader.context, rows)
+
+
+def _read_rows(
+    reader: _Reader,
+    parts: list[str],
+    last: dict[tuple[object, ...], tuple[tuple[str, ...], tuple[str, ...]] | None],
+    this: dict[tuple[object, ...], tuple[tuple[str, ...], tuple[str, ...]] | None],
+) -> bool:
+    """`_feed` each part in turn; a row the last read found adding only text (None: it did more) adds that
+    text again when it is read from the same state. False where the HTML is unreadable."""
+    for part in parts:
+        section = reader.section
+        if section is None or not part.startswith("<tr"):
+            if not _feed(reader, part):
+                return False
+            continue
+        text, title = section.text, section.title
+        # Everything a row's reading looks at, besides its own HTML: the open elements (and which of them are
+        # permalinks), the section's tag and depth, and whether its text ends in whitespace (a whitespace
+        # piece is kept only after other text). A row that reads a kept element's earlier text (`looked_back`)
+        # or changes the section is not kept.
+        context, links = tuple(reader.context), tuple(reader.headerlink_at)
+        key = (part, context, links, section.tag, section.depth, bool(text) and text[-1].isspace())
+        added = this[key] if key in this else last.get(key, _UNSEEN)
+        if added is not None and added is not _UNSEEN:
+            this[key] = added
+            title.extend(added[0])
+            text.extend(added[1])
+            continue
+        count, titles, texts = len(reader.sections), len(title), len(text)
+        reader.looked_back = False
+        if not _feed(reader, part):
+            return False
+        only_text = (
+            reader.section is section
+            and len(reader.sections) == count
+            and not reader.looked_back
+            and tuple(reader.context) == context
+            and tuple(reader.headerlink_at) == links
+        )
+        this[key] = (tuple(title[titles:]), tuple(text[texts:])) if only_text else None
+    return True
+
+
+_UNSEEN = ((), ())  # a sentinel: the row is not among the last read's
 
 
 def _from_pieces(pieces: list[str], memo: PieceMemo) -> list[SearchSection] | None:
@@ -143,7 +225,7 @@ def _from_pieces(pieces: list[str], memo: PieceMemo) -> list[SearchSection] | No
         read = memo.read(piece)
         if read is None:
             return None  # the whole read meets the same unreadable HTML in the same state
-        found, closed = read
+        found, closed = read.sections, read.closed
         if read is _FAILED or (not closed and index < len(pieces) - 1):
             return _WHOLE
         if index and sections:  # in place, a heading opens an "hx" section only when it is the page's first
@@ -159,18 +241,41 @@ class _SkipsAfterAll(Exception):
     pass
 
 
-def _read(page_html: str, *, careful: bool) -> tuple[list[SearchSection], bool] | None:  # noqa: PLR0912, PLR0915
+@dataclass(slots=True)
+class _Reader:
+    """Material's `Parser` state between two parts of a page (`_feed`)."""
+
+    careful: bool
+    skip: set[str] = field(default_factory=lambda: set(_SKIPPED_ALWAYS))
+    context: list[str] = field(default_factory=list)  # open elements' tags
+    headerlink_at: list[bool] = field(default_factory=list)  # per open element: is it a permalink
+    headerlinks: int = 0  # open permalinks, `<a class="headerlink">`: their text is not part of a title
+    sections: list[SearchSection] = field(default_factory=list)
+    section: SearchSection | None = None
+    looked_back: bool = False  # a kept element's end read its section's earlier text
+
+
+def _read(page_html: str, *, careful: bool) -> tuple[list[SearchSection], bool] | None:
+    """The page's sections, and whether every element opened was closed again by the end; None where the HTML
+    is unreadable. `careful`: the page may skip elements, so Material's skip set is kept."""
+    reader = _Reader(careful)
+    if not _feed(reader, page_html):
+        return None
+    return reader.sections, not reader.context
+
+
+def _feed(reader: _Reader, page_html: str) -> bool:  # noqa: PLR0912, PLR0915
     """Material's `Parser` callbacks (handle_starttag, handle_endtag, handle_data) replayed over tag names, in
     one loop with its state in local variables: a 1k-signal site has 340,000 tags, and with a method per
     callback this took 1.6 s of CPU for its 1,620 pages against 1.1 s (Material's parser: 5.3 s).
-    `careful`: the page may skip elements, so Material's skip set is kept. With the sections, whether every
-    element opened was closed again by the end."""
-    skip = set(_SKIPPED_ALWAYS)
-    context: list[str] = []  # open elements' tags
-    headerlink_at: list[bool] = []  # per open element: is it a permalink, `<a class="headerlink">`
-    headerlinks = 0  # open permalinks: their text is not part of a title
-    sections: list[SearchSection] = []
-    section: SearchSection | None = None
+    The reader's state is carried on from the part before; False where the HTML is unreadable."""
+    careful = reader.careful
+    skip = reader.skip
+    context = reader.context
+    headerlink_at = reader.headerlink_at
+    headerlinks = reader.headerlinks
+    sections = reader.sections
+    section = reader.section
 
     pieces = _TAG.split(page_html)  # text, then per tag: end mark, name, attributes, self-closing mark, text
     # Each text with the tag after it; the last text has none (None).
@@ -182,7 +287,7 @@ def _read(page_html: str, *, careful: bool) -> tuple[list[SearchSection], bool] 
         # handle_data ----------------------------------------------------------------------------------------
         if text:
             if "<" in text:
-                return None  # a `<` that opens no tag: HTMLParser splits the text at it, or reads a comment
+                return False  # a `<` that opens no tag: HTMLParser splits the text at it, or reads a comment
             if not (careful and not skip.isdisjoint(context)):
                 data = html.unescape(text) if "&" in text else text
                 in_pre = "pre" in context
@@ -204,9 +309,9 @@ def _read(page_html: str, *, careful: bool) -> tuple[list[SearchSection], bool] 
             break
         tag = name.lower()
         if tag in _RAW_TEXT:
-            return None
+            return False
         if end and (attributes or closed):
-            return None  # `</p class>` and `</p/>`: HTMLParser reads these its own way
+            return False  # `</p class>` and `</p/>`: HTMLParser reads these its own way
         if not end:
             if tag in _VOID:
                 continue
@@ -259,11 +364,14 @@ def _read(page_html: str, *, careful: bool) -> tuple[list[SearchSection], bool] 
         if tag in _KEPT and not (careful and not skip.isdisjoint(context)):
             data_list = section.title if section.tag in context else section.text
             index = data_list.index(f"<{tag}>")
+            reader.looked_back = True
             if any(not item.isspace() for item in data_list[index + 1 :]):
                 data_list.append(f"</{tag}>")
             else:  # an element of nothing but whitespace is dropped, its opening tag too
                 del data_list[index:]
-    return sections, not context
+    reader.headerlinks = headerlinks
+    reader.section = section
+    return True
 
 
 def _attributes(raw: str) -> dict[str, str | None]:
