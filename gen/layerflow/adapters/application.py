@@ -9,10 +9,11 @@ second read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from layerflow.adapters.child_call import Call, in_child
 from layerflow.adapters.gcpause import collector_paused
 from layerflow.adapters.load import Files, Sources, Text, producers_schema, read_files
 from layerflow.adapters.parse_memo import ParseMemo
@@ -23,7 +24,7 @@ from layerflow.errors import Parsed, softened
 from layerflow.evidence.code import scan_python
 from layerflow.evidence.link import link_files
 from layerflow.evidence.units import pair_jobs, parse_crontab, parse_unit
-from layerflow.model import Analysis, ChangeRecord, Inputs, Ledger, Level, Problem, Rules
+from layerflow.model import Analysis, ChangeRecord, Inputs, Inventory, Ledger, Level, Problem, Rules
 from layerflow.model.facts import CodeEvidence, EvidenceSet, FileEvidence, Job, OpsEvidence, UnitFile, Unread
 from layerflow.parse.changes import parse_change
 from layerflow.parse.inventory import parse_inventory
@@ -81,9 +82,31 @@ def forget_parses() -> None:
     _MEMO, _ROWS, _FLOWS = ParseMemo(), SignalRows(), FlowMemo()
 
 
+# An inventory this long is parsed by a child beside the registry (child_call): about 300 producers, where the
+# parse (25 ms) is well over what a fork and the pickle cost.
+INVENTORY_IN_CHILD_FROM = 128 * 1024
+
+
 def parse_files(files: Files, rows: SignalRows | None = None) -> Loaded:
     """The files as the model: every text parsed, every problem kept; `rows`: see parse_registry."""
     _MEMO.start()
+    schema = producers_schema()
+    with in_child(_inventory_parse(files.producers, schema), worth_it=_worth_a_child(files.producers)) as inventory:
+        return _parse_all(files, rows, inventory)
+
+
+def _inventory_parse(text: Text | None, schema: Mapping[str, Any]) -> Callable[[], Parsed[Inventory | None]]:
+    path, body = (text.path, text.text) if text is not None and text.text is not None else ("", "")
+    return lambda: parse_inventory(path, body, schema)
+
+
+def _worth_a_child(text: Text | None) -> bool:
+    if text is None or text.text is None or len(text.text) < INVENTORY_IN_CHILD_FROM:
+        return False
+    return not _MEMO.knows("inventory", text.path, text.text)  # the last load's parse is given back at once
+
+
+def _parse_all(files: Files, rows: SignalRows | None, inventory: Call[Parsed[Inventory | None]]) -> Loaded:
     problems = list(files.problems)
     texts = tuple((t.path, t.text) for t in files.registry if t.text is not None)
     registry = _MEMO.parsed("registry", lambda _, all_texts: parse_registry(all_texts, rows), "", texts)
@@ -95,12 +118,11 @@ def parse_files(files: Files, rows: SignalRows | None = None) -> Loaded:
         record = _parsed("change", text, parse_change, None, problems)
         if record is not None:
             changes.append(record)
-    schema = producers_schema()
     inputs = Inputs(
         registry=registry.value,
         changes=tuple(changes),
         rules=_parsed("rules", files.rules, parse_rules, Rules(), problems),
-        inventory=_parsed("inventory", files.producers, lambda p, t: parse_inventory(p, t, schema), None, problems),
+        inventory=_parsed("inventory", files.producers, lambda _p, _t: inventory.result(), None, problems),
         ledger=_parsed("ledger", files.ledger, parse_ledger, Ledger(), problems),
         evidence=_evidence(files, problems),
     )

@@ -48,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 from layerflow.adapters.atomic import write_atomically
+from layerflow.adapters.child_call import usable_cpus
 
 Isolate = Literal["clustered", "all", "none"]
 
@@ -88,14 +89,8 @@ def dot_version(dot: str = "dot") -> str:
 
 
 def default_jobs() -> int:
-    """The CPUs this process may run on (its affinity mask where the OS has one), at least 1."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    if affinity is not None:
-        try:
-            return max(1, len(affinity(0)))
-        except OSError:
-            pass
-    return max(1, os.cpu_count() or 1)
+    """One `dot` process per CPU this process may run on."""
+    return usable_cpus()
 
 
 def render_svgs(

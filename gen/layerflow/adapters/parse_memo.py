@@ -25,6 +25,11 @@ class ParseMemo:
         """A load begins: what the last one parsed can be given back, what it did not ask for is let go."""
         self._last, self._this = self._this, {}
 
+    def knows(self, kind: str, path: str, text: Hashable) -> bool:
+        """True when `parsed` would give the last load's value back for this text (no parse)."""
+        kept = self._last.get((kind, path))
+        return kept is not None and kept[0] == text
+
     def parsed(self, kind: str, parse: Callable[[str, H], T], path: str, text: H) -> T:
         """`parse(path, text)`, or the value it made for the same kind, path and an equal text last load."""
         key = (kind, path)
