@@ -87,6 +87,16 @@ def test_a_child_whose_result_is_not_asked_for_is_stopped_and_reaped() -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+@pytest.mark.usefixtures("forking")
+def test_a_fork_the_system_refuses_leaves_the_call_to_be_made_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError("fork: Resource temporarily unavailable")
+
+    monkeypatch.setattr(child_call.os, "fork", refused)
+    with in_child(os.getpid) as begun:
+        assert begun.result() == os.getpid()
+
+
 def test_without_a_child_the_call_is_made_when_asked_and_not_before() -> None:
     made: list[str] = []
     with in_child(lambda: made.append("made") or len(made), worth_it=False) as begun:

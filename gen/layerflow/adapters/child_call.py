@@ -27,7 +27,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Generic, TypeVar, cast
 
 T = TypeVar("T")
@@ -66,7 +66,12 @@ class Call(Generic[T]):
     def begin_in_child(self) -> None:
         """Fork the child that makes the call (once; the caller has asked `may_fork()`)."""
         read, write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare (a limit, memory): the call is made here when asked
+            os.close(read)
+            os.close(write)
+            return
         if pid == 0:  # the child: make the call, send the pickle, leave without running this process's exit code
             status = 1
             try:
@@ -89,7 +94,10 @@ class Call(Generic[T]):
         with os.fdopen(self._read, "rb") as pipe:
             self._read = None
             payload = pipe.read()
-        if self._reaped() == 0 and payload:
+        self._reaped()
+        # Only a child that made the call sends anything, and a pickle cut short (the child killed while it
+        # wrote) does not load: its STOP opcode is the last byte. So a payload that loads is the call's value.
+        if payload:
             try:
                 return cast(T, pickle.loads(payload))
             except Exception:  # a pickle that does not load back: made here instead
@@ -100,18 +108,19 @@ class Call(Generic[T]):
         """Let a child go whose result is not wanted (the caller raised): stopped, its pipe closed, reaped."""
         if self._read is not None:
             if self._pid is not None:
-                os.kill(self._pid, signal.SIGKILL)
+                with suppress(ProcessLookupError):  # already gone (reaped by the system)
+                    os.kill(self._pid, signal.SIGKILL)
             os.close(self._read)
             self._read = None
         self._reaped()
 
-    def _reaped(self) -> int | None:
-        """The child's exit status once it has exited (None without a child)."""
+    def _reaped(self) -> None:
+        """The child waited for until it has exited (where SIGCHLD is ignored, the system reaped it)."""
         if self._pid is None:
-            return None
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
-        return os.waitstatus_to_exitcode(status)
+            return
+        pid, self._pid = self._pid, None
+        with suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 @contextmanager
