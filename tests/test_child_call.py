@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from synth import write_project  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="a child is forked only where os.fork exists")
+# The tests that fork; the conditions and the call without a child are tested everywhere.
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="a child is forked only where os.fork exists")
 
 
 @pytest.fixture
@@ -32,6 +33,7 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(child_call, "may_fork", lambda: True)
 
 
+@needs_fork
 @pytest.mark.usefixtures("forking")
 def test_the_value_is_the_childs() -> None:
     parent = os.getpid()
@@ -41,6 +43,7 @@ def test_the_value_is_the_childs() -> None:
     assert value == {"rows": [1, 2, 3]}
 
 
+@needs_fork
 @pytest.mark.usefixtures("forking")
 def test_a_call_that_fails_in_the_child_is_made_here() -> None:
     parent = os.getpid()
@@ -54,6 +57,7 @@ def test_a_call_that_fails_in_the_child_is_made_here() -> None:
         assert begun.result() == parent
 
 
+@needs_fork
 @pytest.mark.usefixtures("forking")
 def test_a_call_that_raises_raises_here_as_it_would_without_a_child() -> None:
     def broken() -> int:
@@ -63,6 +67,7 @@ def test_a_call_that_raises_raises_here_as_it_would_without_a_child() -> None:
         begun.result()
 
 
+@needs_fork
 @pytest.mark.usefixtures("forking")
 def test_a_result_that_does_not_pickle_is_made_here() -> None:
     made_here: list[int] = []  # the child's appends stay in the child
@@ -77,6 +82,7 @@ def test_a_result_that_does_not_pickle_is_made_here() -> None:
     assert callable(value)
 
 
+@needs_fork
 @pytest.mark.usefixtures("forking")
 def test_a_child_whose_result_is_not_asked_for_is_stopped_and_reaped() -> None:
     begun: Call[None]
@@ -87,6 +93,7 @@ def test_a_child_whose_result_is_not_asked_for_is_stopped_and_reaped() -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+@needs_fork
 @pytest.mark.usefixtures("forking")
 def test_a_fork_the_system_refuses_leaves_the_call_to_be_made_here(monkeypatch: pytest.MonkeyPatch) -> None:
     def refused() -> int:
@@ -127,6 +134,7 @@ def test_no_child_on_one_cpu_or_when_turned_off(monkeypatch: pytest.MonkeyPatch)
     assert may_fork() is False
 
 
+@needs_fork
 def test_an_inventory_parsed_by_a_child_gives_the_analysis_a_load_here_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,6 +162,7 @@ def test_an_inventory_parsed_by_a_child_gives_the_analysis_a_load_here_gives(
     assert by_child == here
 
 
+@needs_fork
 def test_an_inventory_the_last_load_parsed_is_not_forked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`serve` loads again after each edit: an unchanged inventory comes from the parse memo, with no child."""
     project = tmp_path / "registry"

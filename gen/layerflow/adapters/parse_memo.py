@@ -33,10 +33,6 @@ class ParseMemo:
     def parsed(self, kind: str, parse: Callable[[str, H], T], path: str, text: H) -> T:
         """`parse(path, text)`, or the value it made for the same kind, path and an equal text last load."""
         key = (kind, path)
-        kept = self._last.get(key)
-        if kept is not None and kept[0] == text:
-            value: T = kept[1]
-        else:
-            value = parse(path, text)
+        value: T = self._last[key][1] if self.knows(kind, path, text) else parse(path, text)
         self._this[key] = (text, value)
         return value
